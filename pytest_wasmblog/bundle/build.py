@@ -1,0 +1,162 @@
+"""Build a Popcorn site: compile the app, close over the modules it needs, pack and validate
+`bundle.avm`, and lay out `dist/` with the page and the pinned runtime."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pytest_wasmblog.bundle import avm, beam, closure, config, runtime, sources, toolchain
+from pytest_wasmblog.bundle.compile_app import compile_app, compile_shims
+from pytest_wasmblog.bundle.rebuild import BeamRebuilder
+from pytest_wasmblog.errors import WasmblogError
+
+REPORT_NAME = "build-report.json"
+
+
+class BuildError(WasmblogError):
+    pass
+
+
+@dataclass
+class BuildResult:
+    dist: Path
+    bundle: Path
+    modules: int
+    raw_bytes: int
+    gzip_bytes: int
+    seconds: float
+    rebuilt: int
+    closure: closure.Closure
+    origins: dict[str, str]
+    sizes: dict[str, int]
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        by_origin: dict[str, int] = {}
+        for name, origin in self.origins.items():
+            by_origin[origin] = by_origin.get(origin, 0) + 1
+        origins = ", ".join(f"{n} {o}" for o, n in sorted(by_origin.items()))
+        lines = [
+            f"bundle: {self.bundle}",
+            f"  modules: {self.modules} ({origins})",
+            f"  size: {self.raw_bytes / 1e6:.2f} MB raw, {self.gzip_bytes / 1e6:.2f} MB gzip",
+            f"  built in {self.seconds:.1f} s ({self.rebuilt} library modules recompiled, the rest cached)",
+        ]
+        if self.closure.unresolved:
+            lines.append(f"  calls the VM cannot answer (unreachable unless a test proves otherwise): "
+                         f"{len(self.closure.unresolved)}; see {REPORT_NAME}")
+        lines.extend(f"  note: {n}" for n in self.notes)
+        return "\n".join(lines)
+
+
+def build_site(site: Path, log: "callable[[str], None]" = print) -> BuildResult:  # type: ignore[valid-type]
+    started = time.monotonic()
+    cfg = config.load(site)
+    tools = toolchain.find_toolchain()
+    notes = [] if tools.tested else [f"Erlang/OTP {tools.otp_version} is supported but untested; OTP 25 is tested"]
+    popcorn = runtime.fetch_runtime()
+    native = runtime.native_functions(popcorn.wasm)
+
+    app = sources.scan(compile_app(tools, list(cfg.sources), cfg.test_bridge), "app")
+    if cfg.start_module_atom not in app:
+        raise BuildError(f"start module {cfg.start_module} ({cfg.start_module_atom}) is not defined in "
+                         f"{', '.join(map(str, cfg.sources))}")
+    if not app[cfg.start_module_atom].info.exports_function("start", 0):
+        raise BuildError(f"start module {cfg.start_module} does not export start/0, which the VM calls to boot")
+    shims = sources.scan(compile_shims(tools), "shim")
+    library = sources.library_modules(tools)
+    rebuilder = BeamRebuilder(tools, native)
+    policy = closure.Policy(keep=cfg.keep, drop=cfg.drop)
+    roots = [cfg.start_module_atom, *sorted(n for n in app if n != cfg.start_module_atom)]
+
+    # Rebuilt modules can call what the originals did not (overrides), so iterate to a fixpoint.
+    rebuilt: dict[str, closure.ModuleSource] = {}
+    while True:
+        available = sources.layered(library, rebuilt, shims, app)
+        result = closure.compute(available, roots, native, policy)
+        pending = [library[n] for n in result.modules if n in library and n not in rebuilt
+                   and n not in shims and n not in app]
+        if not pending:
+            break
+        for name, path in rebuilder.rebuild(pending).items():
+            info = beam.parse(path.read_bytes())
+            rebuilt[name] = closure.ModuleSource(name, library[name].origin, info, str(path))
+
+    entries, sizes = _entries(result, available, cfg.start_module_atom)
+    data = avm.write(entries)
+    avm.validate(data, source="bundle.avm (just built)")
+    dist = _write_dist(cfg, popcorn, data)
+    origins = {name: available[name].origin for name in result.modules}
+    build = BuildResult(
+        dist=dist, bundle=dist / "bundle.avm", modules=len(entries), raw_bytes=len(data),
+        gzip_bytes=len(gzip.compress(data, 9)), seconds=time.monotonic() - started,
+        rebuilt=rebuilder.rebuilt_count, closure=result, origins=origins, sizes=sizes, notes=notes,
+    )
+    _write_report(build, tools)
+    log(build.summary())
+    return build
+
+
+def _entries(result: closure.Closure, available: dict[str, closure.ModuleSource], start: str
+             ) -> tuple[list[avm.Entry], dict[str, int]]:
+    ordered = [start, *sorted(n for n in result.modules if n != start)]
+    entries: list[avm.Entry] = []
+    sizes: dict[str, int] = {}
+    for name in ordered:
+        prepared = beam.prepare_for_vm(Path(available[name].path).read_bytes())
+        flags = avm.Flag.BEAM | (avm.Flag.START if name == start else 0)
+        entries.append(avm.Entry(f"{name}.beam", flags, prepared))
+        sizes[name] = len(prepared)
+    return entries, sizes
+
+
+def _write_dist(cfg: config.SiteConfig, popcorn: runtime.PopcornRuntime, bundle: bytes) -> Path:
+    """Lay out dist/ beside the old one, then swap, so a server never sees half a site."""
+    final = cfg.dist
+    staging = final.with_name(final.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    if cfg.static is not None:
+        shutil.copytree(cfg.static, staging)
+    else:
+        staging.mkdir(parents=True)
+    for path in popcorn.files():
+        shutil.copy2(path, staging / path.name)
+    (staging / "bundle.avm").write_bytes(bundle)
+    old = final.with_name(final.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if final.exists():
+        final.rename(old)
+    staging.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+    return final
+
+
+def _write_report(build: BuildResult, tools: toolchain.Toolchain) -> None:
+    report = {
+        "bundle": {"modules": build.modules, "raw_bytes": build.raw_bytes, "gzip_bytes": build.gzip_bytes},
+        "toolchain": {"otp": tools.otp_version, "elixir": tools.elixir_version},
+        "runtime": {"package": runtime.PACKAGE, "version": runtime.VERSION},
+        "build_seconds": round(build.seconds, 3),
+        "modules": {
+            name: {
+                "bytes": build.sizes[name],
+                "origin": build.origins[name],
+                "reason": reason.kind,
+                "parent": reason.parent,
+                "detail": reason.detail,
+            }
+            for name, reason in sorted(build.closure.modules.items())
+        },
+        "unresolved_calls": {mfa: sorted(callers) for mfa, callers in sorted(build.closure.unresolved.items())},
+        "dropped": {name: sorted(w) for name, w in sorted(build.closure.dropped.items())},
+    }
+    target = build.dist / REPORT_NAME
+    tmp = target.with_suffix(".tmp")
+    tmp.write_text(json.dumps(report, indent=1))
+    os.replace(tmp, target)

@@ -1,0 +1,51 @@
+"""Compile the app's Elixir/Erlang sources and the VM shims with the host's compilers, cached."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from pytest_wasmblog.bundle import toolchain
+from pytest_wasmblog.bundle.cache import cache_root
+from pytest_wasmblog.bundle.rebuild import SHIMS_DIR, VM_DIR, fingerprint
+from pytest_wasmblog.bundle.toolchain import Toolchain
+
+BRIDGE_SOURCES = VM_DIR / "elixir"
+
+
+def source_files(folders: list[Path]) -> list[Path]:
+    return sorted(p for folder in folders for p in folder.rglob("*") if p.suffix in (".ex", ".erl") and p.is_file())
+
+
+def compile_sources(tools: Toolchain, files: list[Path], label: str, extra_inputs: list[Path] = []) -> Path:
+    """An ebin folder holding the compiled `files`; reused while no input changes."""
+    key = fingerprint([*files, *extra_inputs], tools.key + "\n" + "\n".join(str(f) for f in files))
+    ebin = cache_root() / label / key
+    if (ebin / ".complete").is_file():
+        return ebin
+    staging = ebin.with_name(key + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    erlang_files = [str(f) for f in files if f.suffix == ".erl"]
+    elixir_files = [str(f) for f in files if f.suffix == ".ex"]
+    if erlang_files:
+        toolchain.run([tools.erlc, "-o", str(staging), *erlang_files])
+    if elixir_files:
+        # --ignore-module-conflict: an app may define a module Debian's Elixir also ships.
+        toolchain.run([tools.elixirc, "--ignore-module-conflict", "-o", str(staging), *elixir_files])
+    (staging / ".complete").write_text(key)
+    shutil.rmtree(ebin, ignore_errors=True)
+    staging.rename(ebin)
+    return ebin
+
+
+def compile_shims(tools: Toolchain) -> Path:
+    return compile_sources(tools, source_files([SHIMS_DIR]), "shims")
+
+
+def compile_app(tools: Toolchain, sources: list[Path], with_bridge: bool) -> Path:
+    folders = [*sources, *([BRIDGE_SOURCES] if with_bridge else [])]
+    files = source_files(folders)
+    if not files:
+        raise toolchain.ToolFailedError(["elixirc"], 1, f"no .ex or .erl files in {', '.join(map(str, folders))}")
+    return compile_sources(tools, files, "app")

@@ -1,0 +1,102 @@
+"""A site's build settings, from `wasmblog.toml` in the site directory.
+
+    [bundle]
+    start_module = "Blog.App"     # Elixir alias or erlang module; must export start/0
+    sources = ["lib"]             # folders of .ex and .erl files, relative to the site
+    test_bridge = true            # pack PytestWasmblog.Bridge, JSON and Terms for the fixtures
+    keep = []                     # modules (fnmatch globs) always packed
+    drop = []                     # modules never packed, added to the default drop list
+
+    [site]
+    static = "static"             # copied as-is into dist/ (index.html, scripts, styles)
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pytest_wasmblog.errors import SiteNotFoundError, WasmblogError
+
+CONFIG_NAME = "wasmblog.toml"
+
+# Chains that pull the compiler, the parser, files and sockets in; none can run in the browser.
+DEFAULT_DROP = (
+    "elixir", "elixir_*", "Elixir.Kernel.*", "Elixir.Code", "Elixir.Code.[!I]*", "Elixir.Macro*", "Elixir.Module*",
+    "Elixir.Protocol", "Elixir.Mix*", "Elixir.IEx*", "Elixir.ExUnit*",
+    "Elixir.Regex", "Elixir.Inspect.Regex", "Elixir.System.SignalHandler",
+    "compile", "erl_lint", "v3_*", "beam_*", "sys_*", "cerl*", "core_*", "sys_pre_*",
+    "erl_eval", "erl_parse", "erl_scan", "erl_expand_records", "epp", "erl_pp", "ms_transform",
+    "qlc*", "dets*", "disk_log*", "socket", "inet*", "gen_tcp*", "gen_udp*", "gen_sctp*", "net_*",
+    "global*", "rpc", "erpc", "auth", "dist_*", "erl_distribution", "erl_epmd", "file", "file_*",
+    "filelib", "code", "code_server", "application_*", "shell*", "c", "edlin*", "group*", "user*",
+    "re", "error_logger", "logger_*", "heart", "os_mon*", "standard_error", "erl_signal_handler",
+    "otp_internal", "erl_features", "kernel*", "ram_file", "raw_file_io*", "httpd*", "digraph*",
+    "sofs", "zip", "erl_tar", "escript", "erl_compile",
+)
+
+
+class SiteConfigError(WasmblogError):
+    pass
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    root: Path
+    start_module: str
+    sources: tuple[Path, ...]
+    static: Path | None
+    test_bridge: bool = True
+    keep: tuple[str, ...] = ()
+    drop: tuple[str, ...] = field(default=DEFAULT_DROP)
+
+    @property
+    def dist(self) -> Path:
+        return self.root / "dist"
+
+    @property
+    def start_module_atom(self) -> str:
+        return module_atom(self.start_module)
+
+
+def module_atom(name: str) -> str:
+    """`Blog.App` -> `Elixir.Blog.App`; erlang names (lowercase) stay as they are."""
+    if name.startswith("Elixir.") or not name[:1].isupper():
+        return name
+    return f"Elixir.{name}"
+
+
+def load(site: Path) -> SiteConfig:
+    if not site.is_dir():
+        raise SiteNotFoundError(str(site))
+    path = site / CONFIG_NAME
+    if not path.is_file():
+        raise SiteConfigError(
+            f"{path} not found: a site needs a {CONFIG_NAME} with at least "
+            "[bundle] start_module = \"MyApp.Start\" (a module exporting start/0)"
+        )
+    try:
+        raw = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise SiteConfigError(f"{path} is not valid TOML: {exc}") from None
+    bundle = raw.get("bundle", {})
+    site_section = raw.get("site", {})
+    start = bundle.get("start_module")
+    if not isinstance(start, str) or not start:
+        raise SiteConfigError(f"{path}: [bundle] start_module is missing (the module whose start/0 boots the app)")
+    sources = tuple(site / s for s in bundle.get("sources", ["lib"]))
+    for source in sources:
+        if not source.is_dir():
+            raise SiteConfigError(f"{path}: source folder {source} does not exist")
+    static_name = site_section.get("static", "static")
+    static = site / static_name
+    return SiteConfig(
+        root=site,
+        start_module=start,
+        sources=sources,
+        static=static if static.is_dir() else None,
+        test_bridge=bool(bundle.get("test_bridge", True)),
+        keep=tuple(module_atom(k) for k in bundle.get("keep", [])),
+        drop=DEFAULT_DROP + tuple(module_atom(d) for d in bundle.get("drop", [])),
+    )
