@@ -46,26 +46,6 @@ class Closure:
     unresolved: dict[str, set[str]] = field(default_factory=dict)  # "m:f/a" -> callers
     dropped: dict[str, set[str]] = field(default_factory=dict)  # module -> who wanted it
 
-    def why(self, module: str) -> list[str]:
-        """The chain of edges from a root to `module`, one line each."""
-        if module not in self.modules:
-            wanted = sorted(self.dropped.get(module, ()))
-            if wanted:
-                return [f"{module} is dropped by the drop list; wanted by {', '.join(wanted[:8])}"]
-            return [f"{module} is not in the bundle"]
-        chain: list[str] = []
-        current: str | None = module
-        seen: set[str] = set()
-        while current is not None and current not in seen:
-            seen.add(current)
-            reason = self.modules[current]
-            if reason.kind in ("root", "keep"):
-                chain.append(f"{current} ({reason.kind})")
-            else:
-                chain.append(f"{current} <- {reason.parent} ({reason.kind}{': ' + reason.detail if reason.detail else ''})")
-            current = reason.parent
-        return chain
-
 
 @dataclass(frozen=True)
 class Policy:

@@ -1,0 +1,5 @@
+import sys
+
+from pytest_wasmblog.cli import main
+
+sys.exit(main())

@@ -1,0 +1,150 @@
+"""A page with a Popcorn app booted in it, and the calls made through it.
+
+Boot readiness, VM output and crashes come from the probe the test server injects into every
+HTML page (js/probe.js), so they are seen the same way on every engine and a dead VM fails a
+test within a poll interval instead of after Popcorn's 30 s init timeout.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from pytest_wasmblog.browsers.base import BrowserPage
+from pytest_wasmblog.vm_errors import BootTimeoutError, BridgeError, CallTimeoutError, VMCrashError
+
+PROBE_JS = (resources.files("pytest_wasmblog") / "js" / "probe.js").read_text()
+_POLL_S = 0.05
+_SNAPSHOT = "async () => window.__wasmblog ? window.__wasmblog.snapshot() : null"
+
+
+@dataclass(frozen=True)
+class CallResult:
+    ok: bool
+    data: Any
+    error_code: str | None
+    error_message: str | None
+    duration_ms: float
+
+
+class NotIsolatedError(VMCrashError):
+    pass
+
+
+class PopcornApp:
+    """One page of the site with its VM up; reused across tests unless a test asks for a fresh one."""
+
+    def __init__(self, page: BrowserPage, url: str, boot_timeout_s: float, call_timeout_s: float) -> None:
+        self.page = page
+        self.url = url
+        self.boot_timeout_s = boot_timeout_s
+        self.call_timeout_s = call_timeout_s
+        self.boot_ms: float | None = None
+        self.boot_wall_s: float | None = None
+        self.call_durations_ms: list[float] = []
+
+    def boot(self) -> PopcornApp:
+        started = time.monotonic()
+        self.page.goto(self.url, timeout_s=self.boot_timeout_s)
+        deadline = started + self.boot_timeout_s
+        while True:
+            state = self.snapshot()
+            if state["fatal"]:
+                raise VMCrashError(f"the VM crashed while booting {self.url}: {state['fatal']['line']}",
+                                   state["stdout"], state["stderr"], fix="read the VM output above")
+            if state["ready"]:
+                break
+            if not state["crossOriginIsolated"] and time.monotonic() - started > 0.5:
+                raise NotIsolatedError(
+                    f"{self.url} is not cross-origin isolated, so SharedArrayBuffer is missing and the "
+                    "AtomVM runtime (a pthreads build) cannot start",
+                    state["stdout"], state["stderr"],
+                    fix="serve every response with Cross-Origin-Opener-Policy: same-origin and "
+                    "Cross-Origin-Embedder-Policy: require-corp (the plugin's server does unless "
+                    "--wasm-isolation=none); use the `isolation` fixture to see which header is missing",
+                )
+            if state["pageErrors"]:
+                raise VMCrashError(f"the page threw while booting {self.url}: {state['pageErrors'][0]}",
+                                   state["stdout"], state["stderr"],
+                                   fix="check that the page loads popcorn.mjs and awaits Popcorn.init()")
+            if time.monotonic() > deadline:
+                missing = "" if state["readyAt"] is not None else "the app never sent popcorn_app_ready; "
+                exposed = "" if state["popcornExposed"] else "the page never set window.popcorn; "
+                raise BootTimeoutError(
+                    f"the app at {self.url} was not ready after {self.boot_timeout_s:.0f} s: {missing}{exposed}".rstrip("; "),
+                    state["stdout"], state["stderr"],
+                    fix="the start module must register a process and announce it with "
+                    "Module.sendEvent('popcorn_app_ready', {name}); the page must set window.popcorn "
+                    "to the instance Popcorn.init() resolves to",
+                )
+            time.sleep(_POLL_S)
+        self.boot_wall_s = time.monotonic() - started
+        self.boot_ms = float(state["readyAt"])
+        return self
+
+    def snapshot(self) -> dict[str, Any]:
+        state = self.page.evaluate(_SNAPSHOT, timeout_s=10)
+        if not isinstance(state, dict):
+            raise BridgeError(
+                f"the page at {self.url} has no pytest-wasmblog probe: it must be served by the plugin's "
+                "server (the probe is injected into HTML responses)"
+            )
+        return state
+
+    @property
+    def stdout(self) -> list[str]:
+        return list(self.snapshot()["stdout"])
+
+    @property
+    def stderr(self) -> list[str]:
+        return list(self.snapshot()["stderr"])
+
+    def healthy(self) -> bool:
+        try:
+            state = self.snapshot()
+        except Exception:
+            return False
+        return bool(state["ready"]) and not state["fatal"]
+
+    def call(self, args: Any, timeout_s: float | None = None) -> CallResult:
+        timeout = self.call_timeout_s if timeout_s is None else timeout_s
+        raw = self.page.evaluate(
+            "async ([args, timeoutMs]) => window.__wasmblog.call(args, timeoutMs, false)",
+            [args, int(timeout * 1000)],
+            timeout_s=timeout + 10,
+        )
+        result = self._check(raw, args, timeout)
+        self.call_durations_ms.append(result.duration_ms)
+        return result
+
+    def cast(self, args: Any) -> None:
+        self._check(self.page.evaluate("async (args) => window.__wasmblog.call(args, 0, true)", args), args, 0)
+
+    def _check(self, raw: Any, args: Any, timeout: float) -> CallResult:
+        if not isinstance(raw, dict):
+            raise BridgeError(f"the page returned {raw!r} for a call; is window.popcorn the Popcorn instance?")
+        if raw.get("fatal"):
+            state = self.snapshot()
+            raise VMCrashError(f"the VM died during the call {_short(args)}: {raw['fatal']['line']}",
+                               state["stdout"], state["stderr"])
+        error = raw.get("error") or {}
+        if error.get("code") == "timeout":
+            state = self.snapshot()
+            raise CallTimeoutError(
+                f"the call {_short(args)} got no answer within {timeout:.1f} s",
+                state["stdout"], state["stderr"],
+                fix="the receiver must answer every call once with emscripten:promise_resolve/2; "
+                "raise the limit with --wasm-call-timeout or the call's timeout argument",
+            )
+        return CallResult(bool(raw.get("ok")), raw.get("data"), error.get("code"), error.get("message"),
+                          float(raw.get("durationMs") or 0.0))
+
+    def close(self) -> None:
+        self.page.close()
+
+
+def _short(args: Any, limit: int = 200) -> str:
+    text = repr(args)
+    return text if len(text) <= limit else text[:limit] + "..."

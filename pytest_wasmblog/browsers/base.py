@@ -1,0 +1,112 @@
+"""The small browser interface every engine backend implements.
+
+Fixtures only talk to these two classes, so a Firefox (Playwright/BiDi) or a
+WebKitGTK (WebDriver) backend slots in without touching them. Anything an engine
+cannot do is announced through `capabilities`, so tests skip instead of failing.
+"""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Self
+
+# Capability names a backend may announce.
+CAP_CONSOLE = "console"  # console messages are captured
+CAP_PAGE_ERRORS = "page-errors"  # uncaught page exceptions are captured
+CAP_OFFLINE = "offline"  # the browser itself can go offline (navigator.onLine false)
+CAP_CDP = "cdp"  # Chrome DevTools Protocol sessions (throttling and more)
+CAP_SCREENSHOT = "screenshot"
+CAP_TRACE = "trace"  # Playwright tracing
+CAP_ROUTE = "route"  # request interception in the browser
+KNOWN_CAPABILITIES: frozenset[str] = frozenset(
+    {CAP_CONSOLE, CAP_PAGE_ERRORS, CAP_OFFLINE, CAP_CDP, CAP_SCREENSHOT, CAP_TRACE, CAP_ROUTE}
+)
+
+ENGINES: tuple[str, ...] = ("chromium", "firefox", "webkit")
+
+
+@dataclass(frozen=True)
+class ConsoleMessage:
+    """One console call from the page, its frames or its workers."""
+
+    type: str  # "log", "error", "warning", "info", "debug", ...
+    text: str
+    location: str = ""  # "url:line:column" when the engine reports it
+
+
+class BrowserPage(ABC):
+    """One tab in a fresh, isolated profile (own cache, storage, service workers)."""
+
+    @abstractmethod
+    def goto(self, url: str, timeout_s: float = 30) -> int | None:
+        """Load `url` until its load event; returns the HTTP status when known.
+
+        Raises NavigationError when the page cannot be loaded in time.
+        """
+
+    @abstractmethod
+    def evaluate(self, js_function_source: str, arg: object = None, timeout_s: float = 30) -> object:
+        """Run `async (arg) => {...}` in the page and return its JSON-able result.
+
+        A JS exception raises JavaScriptError (with the JS stack); a promise that
+        does not settle within `timeout_s` raises EvaluateTimeoutError.
+        """
+
+    @abstractmethod
+    def console_messages(self) -> list[ConsoleMessage]:
+        """Console messages so far, oldest first."""
+
+    @abstractmethod
+    def page_errors(self) -> list[str]:
+        """Uncaught exceptions and unhandled rejections so far, oldest first."""
+
+    @abstractmethod
+    def screenshot(self, path: str | os.PathLike[str]) -> None:
+        """Save a PNG of the viewport."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Close the page and its profile; safe to call twice."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class BrowserSession(ABC):
+    """One running browser (launched once per test session or worker)."""
+
+    engine: str  # "chromium" | "firefox" | "webkit"
+    backend: str  # "playwright-managed" | "system+playwright" | "system+webdriver"
+    version: str
+    capabilities: frozenset[str]
+
+    @abstractmethod
+    def new_page(self) -> BrowserPage:
+        """A page in a new, isolated browser context."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Close the browser and any driver process; safe to call twice."""
+
+    def has(self, capability: str) -> bool:
+        return capability in self.capabilities
+
+    def describe(self) -> str:
+        """One line for the pytest report header."""
+        return f"{self.engine} {self.version} ({self.backend})"
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()

@@ -1,0 +1,74 @@
+"""`wasmblog` / `python -m pytest_wasmblog`: build a site's bundle, validate one, explain a module."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from pytest_wasmblog.bundle import avm
+from pytest_wasmblog.bundle.build import REPORT_NAME, build_site
+from pytest_wasmblog.errors import WasmblogError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="wasmblog", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    build = commands.add_parser("build", help="compile the site's Elixir, pack bundle.avm and lay out SITE/dist")
+    build.add_argument("site", type=Path)
+    build.add_argument("--why", metavar="MODULE", action="append", default=[],
+                       help="after building, say why MODULE is (or is not) in the bundle")
+    check = commands.add_parser("validate", help="check an .avm bundle the way the plugin does before serving it")
+    check.add_argument("bundle", type=Path)
+    why = commands.add_parser("why", help="why a module is in a built site's bundle (reads dist/build-report.json)")
+    why.add_argument("site", type=Path)
+    why.add_argument("module")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "build":
+            result = build_site(args.site)
+            for module in args.why:
+                print("\n".join(explain(result.dist / REPORT_NAME, _atom(module))))
+        elif args.command == "validate":
+            entries = avm.validate_file(args.bundle)
+            print(f"{args.bundle}: valid, {len(entries)} entries, start module {entries[0].name}")
+        elif args.command == "why":
+            print("\n".join(explain(args.site / "dist" / REPORT_NAME, _atom(args.module))))
+    except WasmblogError as exc:
+        print(f"wasmblog: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def explain(report_path: Path, module: str) -> list[str]:
+    if not report_path.is_file():
+        raise WasmblogError(f"{report_path} not found: build the site first (`wasmblog build SITE`)")
+    report = json.loads(report_path.read_text())
+    modules = report["modules"]
+    if module not in modules:
+        wanted = report.get("dropped", {}).get(module)
+        if wanted:
+            return [f"{module} is left out by the drop list; wanted by {', '.join(wanted[:8])}"]
+        return [f"{module} is not in the bundle and nothing reachable calls it"]
+    chain: list[str] = []
+    current: str | None = module
+    while current is not None and len(chain) < 100:
+        entry = modules[current]
+        detail = f": {entry['detail']}" if entry.get("detail") else ""
+        if entry["parent"] is None:
+            chain.append(f"{current} ({entry['reason']})")
+        else:
+            chain.append(f"{current} <- {entry['parent']} ({entry['reason']}{detail})")
+        current = entry["parent"]
+    return chain
+
+
+def _atom(name: str) -> str:
+    from pytest_wasmblog.bundle.config import module_atom
+
+    return module_atom(name)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

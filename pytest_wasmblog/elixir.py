@@ -1,0 +1,45 @@
+"""Call Elixir functions in the browser through the VM-side test bridge (PytestWasmblog.Bridge)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pytest_wasmblog import terms
+from pytest_wasmblog.app import PopcornApp
+from pytest_wasmblog.vm_errors import BridgeError, ElixirError
+
+
+class ElixirBridge:
+    """`elixir.apply("Blog.Posts", "get", ["hello-world"])` runs in the VM and returns a Python value.
+
+    Module names starting with an uppercase letter are Elixir aliases; others are Erlang modules
+    (`"lists"`). Only modules the bundle's bridge allows can be called.
+    """
+
+    def __init__(self, app: PopcornApp) -> None:
+        self.app = app
+
+    def apply(self, module: str, function: str, args: list[Any] | None = None, timeout_s: float | None = None) -> Any:
+        encoded = terms.encode(list(args or []), path="args")
+        request = {"bridge": "apply", "module": module, "function": function, "args": encoded}
+        result = self.app.call(request, timeout_s)
+        if not result.ok:
+            raise BridgeError(
+                f"{module}.{function} could not be called: {result.error_code}: {result.error_message}. "
+                "Is PytestWasmblog.Bridge the receiver (test_bridge = true in wasmblog.toml)?"
+            )
+        reply = result.data
+        if not isinstance(reply, dict) or "ok" not in reply:
+            raise BridgeError(f"the receiver answered {reply!r}, not a bridge reply; is PytestWasmblog.Bridge running?")
+        if reply["ok"]:
+            return terms.decode(reply.get("value"))
+        raise ElixirError(
+            kind=str(reply.get("kind", "error")),
+            exception=reply.get("exception"),
+            message=str(reply.get("message", "")),
+            stacktrace=list(reply.get("stacktrace") or []),
+        )
+
+    def ping(self) -> bool:
+        result = self.app.call({"bridge": "ping"})
+        return bool(result.ok and isinstance(result.data, dict) and result.data.get("value") == "pong")

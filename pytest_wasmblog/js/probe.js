@@ -1,0 +1,80 @@
+// pytest-wasmblog page probe: injected into served HTML by the test server, before the page's
+// own scripts. It listens to the messages Popcorn's VM iframe posts to the page (stdout,
+// stderr, events, reloads) so the harness sees VM output and crashes on every engine without
+// any help from the page, and it runs bridge calls that give up as soon as the VM dies.
+(() => {
+  if (window.__wasmblog) return;
+  const FATAL_LINES = [/CRASH REPORT/, /Aborted\(/, /cannot be resolved/, /^RuntimeError/, /^Return value:/];
+  const state = {
+    stdout: [], stderr: [], events: [], reloads: 0, readyAt: null, fatal: null,
+    pageErrors: [], navigationStart: 0,
+  };
+  const fatalWaiters = [];
+  const setFatal = (fatal) => {
+    if (state.fatal) return;
+    state.fatal = fatal;
+    fatalWaiters.splice(0).forEach((resolve) => resolve(fatal));
+  };
+  const vmLine = (stream, value) => {
+    const line = String(value);
+    state[stream].push(line);
+    if (FATAL_LINES.some((pattern) => pattern.test(line))) setFatal({ kind: "vm-output", line });
+  };
+  window.addEventListener("message", (event) => {
+    const data = event.data;
+    if (!data || typeof data.type !== "string" || !data.type.startsWith("popcorn-")) return;
+    const now = performance.now();
+    if (data.type === "popcorn-stdout") vmLine("stdout", data.value);
+    else if (data.type === "popcorn-stderr") vmLine("stderr", data.value);
+    else if (data.type === "popcorn-event") {
+      const name = data.value && data.value.eventName;
+      state.events.push({ name, t: now });
+      if (name === "popcorn_app_ready" && state.readyAt === null) state.readyAt = now;
+    } else if (data.type === "popcorn-reload") {
+      state.reloads += 1;
+      setFatal({ kind: "reload", line: "Popcorn reloaded the VM iframe: the VM aborted or a call went to a process that is gone" });
+    }
+  });
+  window.addEventListener("error", (event) => {
+    state.pageErrors.push(String(event.message || event.error));
+  });
+  window.addEventListener("unhandledrejection", (event) => {
+    const reason = event.reason;
+    state.pageErrors.push("unhandled rejection: " + String((reason && (reason.stack || reason.message)) || reason));
+  });
+  const fatal = () => (state.fatal ? Promise.resolve(state.fatal) : new Promise((resolve) => fatalWaiters.push(resolve)));
+  window.__wasmblog = {
+    snapshot(since) {
+      const from = since || { stdout: 0, stderr: 0 };
+      return {
+        ready: state.readyAt !== null && typeof window.popcorn === "object" && window.popcorn !== null,
+        readyAt: state.readyAt,
+        popcornExposed: typeof window.popcorn === "object" && window.popcorn !== null,
+        stdout: state.stdout.slice(from.stdout),
+        stderr: state.stderr.slice(from.stderr),
+        stdoutTotal: state.stdout.length,
+        stderrTotal: state.stderr.length,
+        reloads: state.reloads,
+        fatal: state.fatal,
+        pageErrors: state.pageErrors.slice(),
+        crossOriginIsolated: window.crossOriginIsolated === true,
+        sharedArrayBuffer: typeof SharedArrayBuffer === "function",
+      };
+    },
+    async call(args, timeoutMs, cast) {
+      if (state.fatal) return { ok: false, fatal: state.fatal, durationMs: 0 };
+      if (!window.popcorn) return { ok: false, error: { code: "no_popcorn", message: "window.popcorn is not set" }, durationMs: 0 };
+      if (cast) { window.popcorn.cast(args); return { ok: true, data: null, durationMs: 0 }; }
+      const started = performance.now();
+      const result = await Promise.race([
+        window.popcorn.call(args, { timeoutMs }),
+        fatal().then((f) => ({ ok: false, fatal: f, durationMs: performance.now() - started })),
+      ]);
+      const raw = result.error;
+      const error = raw ? (raw instanceof Error
+        ? { code: raw.code || null, message: String(raw.message) }
+        : { code: "rejected", message: JSON.stringify(raw) }) : null;
+      return { ok: result.ok, data: result.ok ? result.data : null, error, fatal: result.fatal || null, durationMs: result.durationMs };
+    },
+  };
+})();

@@ -1,0 +1,654 @@
+"""A static file server that behaves like the CDN a Popcorn site is deployed to.
+
+Cross-origin isolation headers, pinned MIME types, compression and caching are
+what decide whether a wasm site boots in a real browser, so each one is explicit
+here and can be switched off on its own to prove the site depends on it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import importlib
+import logging
+import os
+import re
+import socket
+import socketserver
+import sys
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import ModuleType, TracebackType
+from typing import Literal, cast
+from urllib.parse import unquote, urlsplit
+
+from .errors import ServerError, SiteNotFoundError
+
+log = logging.getLogger(__name__)
+
+
+
+def _optional_module(name: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(name)
+    except ImportError:  # pragma: no cover - depends on the environment
+        return None
+
+
+# Optional: brotli is what real CDNs prefer; gzip is always there.
+_brotli = _optional_module("brotli")
+
+Isolation = Literal["require-corp", "credentialless", "none"]
+Compression = Literal["auto", "off"]
+
+ISOLATION_MODES: tuple[str, ...] = ("require-corp", "credentialless", "none")
+COMPRESSION_MODES: tuple[str, ...] = ("auto", "off")
+
+COOP = "Cross-Origin-Opener-Policy"
+COEP = "Cross-Origin-Embedder-Policy"
+CORP = "Cross-Origin-Resource-Policy"
+
+# Pinned rather than taken from `mimetypes`: that depends on /etc/mime.types and
+# does not know .avm; a wrong type for .wasm breaks instantiateStreaming.
+MIME_TYPES: dict[str, str] = {
+    ".wasm": "application/wasm",
+    ".mjs": "text/javascript",
+    ".js": "text/javascript",
+    ".avm": "application/octet-stream",
+    ".html": "text/html; charset=utf-8",
+    ".htm": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".ico": "image/x-icon",
+    ".txt": "text/plain; charset=utf-8",
+    ".xml": "application/xml",
+    ".woff2": "font/woff2",
+}
+DEFAULT_MIME_TYPE = "application/octet-stream"
+
+COMPRESSIBLE_SUFFIXES: frozenset[str] = frozenset(
+    {".wasm", ".js", ".mjs", ".html", ".htm", ".css", ".json", ".map", ".svg", ".avm", ".txt", ".xml"}
+)
+
+# Framing headers: omitting them would corrupt the HTTP stream, not test the site.
+_UNOMITTABLE = frozenset({"content-length", "content-encoding", "content-range", "connection"})
+
+
+def isolation_headers(isolation: str) -> dict[str, str]:
+    """The COOP/COEP/CORP headers a mode sends."""
+    if isolation == "require-corp":
+        return {COOP: "same-origin", COEP: "require-corp", CORP: "same-origin"}
+    if isolation == "credentialless":
+        return {COOP: "same-origin", COEP: "credentialless", CORP: "same-origin"}
+    if isolation == "none":
+        return {}
+    raise ValueError(f"isolation must be one of {ISOLATION_MODES}, not {isolation!r}")
+
+
+def mime_type_for(path: str) -> str:
+    return MIME_TYPES.get(os.path.splitext(path)[1].lower(), DEFAULT_MIME_TYPE)
+
+
+def parse_accept_encoding(value: str | None) -> dict[str, float]:
+    """`gzip;q=0.5, br` -> {"gzip": 0.5, "br": 1.0}; q=0 entries are kept (they forbid)."""
+    result: dict[str, float] = {}
+    for part in (value or "").split(","):
+        token, *params = [p.strip() for p in part.split(";")]
+        if not token:
+            continue
+        q = 1.0
+        for param in params:
+            if param.lower().startswith("q="):
+                try:
+                    q = float(param[2:])
+                except ValueError:
+                    q = 0.0
+        result[token.lower()] = q
+    return result
+
+
+def _accepts(accepted: Mapping[str, float], coding: str) -> bool:
+    if coding in accepted:
+        return accepted[coding] > 0
+    return accepted.get("*", 0.0) > 0
+
+
+def parse_range(value: str, size: int) -> tuple[int, int] | None | Literal["unsatisfiable"]:
+    """One `bytes=a-b` range -> inclusive (start, end); None to ignore the header."""
+    unit, _, spec = value.partition("=")
+    if unit.strip().lower() != "bytes" or "," in spec:
+        return None  # other units and multipart ranges: send the whole file, as allowed
+    first, sep, last = spec.strip().partition("-")
+    if not sep:
+        return None
+    try:
+        if first == "":
+            suffix = int(last)
+            if suffix <= 0:
+                return "unsatisfiable"
+            return (max(0, size - suffix), size - 1) if size else "unsatisfiable"
+        start = int(first)
+        end = int(last) if last else size - 1
+    except ValueError:
+        return None
+    if start < 0 or end < start:
+        return None
+    if start >= size:
+        return "unsatisfiable"
+    return start, min(end, size - 1)
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One request as the server saw and answered it."""
+
+    method: str
+    path: str  # URL path without the query, as sent (still percent-encoded)
+    query: str
+    status: int
+    headers: dict[str, str]  # response headers actually sent
+    bytes_sent: int  # body bytes written (0 for HEAD and 304)
+    timestamp: float  # time.time() when the request arrived
+    duration_s: float  # until the response was ready to send (body transfer excluded)
+    request_headers: dict[str, str] = field(default_factory=dict)
+
+    def header(self, name: str) -> str | None:
+        """A response header by case-insensitive name."""
+        lname = name.lower()
+        for key, value in self.headers.items():
+            if key.lower() == lname:
+                return value
+        return None
+
+
+@dataclass(frozen=True)
+class _Variant:
+    """The body to send for one file and one content coding."""
+
+    data: bytes
+    encoding: str | None  # None = identity
+    etag: str
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True  # a stuck browser connection must never block exit
+    block_on_close = False
+    allow_reuse_port = False  # SO_REUSEPORT would let two servers share a port silently
+    request_queue_size = 128  # the default 5 drops SYNs when a page opens many connections (1 s retry)
+
+    def __init__(self, address: tuple[str, int], owner: StaticSiteServer) -> None:
+        self.owner = owner
+        self._connections: set[socket.socket] = set()
+        self._conn_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind calls getfqdn(), a reverse DNS lookup that can
+        # stall for seconds on a closed network.
+        socketserver.TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name = str(host)
+        self.server_port = int(port)
+
+    def process_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
+        with self._conn_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: socket.socket) -> None:  # type: ignore[override]
+        with self._conn_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Cut keep-alive connections so a stopped server really serves nothing."""
+        with self._conn_lock:
+            conns = list(self._connections)
+            self._connections.clear()
+        for conn in conns:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # Browsers abort requests all the time (navigation, cancelled fetches): not an error.
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError, socket.timeout)):
+            log.debug("client %s went away: %r", client_address, exc)
+        else:
+            log.exception("error while serving %s", client_address)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as browsers expect from a CDN
+    server_version = "wasmblog"
+    timeout = 60  # idle keep-alive connections end instead of holding a thread forever
+    server: _HTTPServer
+
+    # --- per-request state -------------------------------------------------
+    _status: int
+    _sent: dict[str, str]
+    _bytes: int
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: the request log is the record, not stderr."""
+
+    @property
+    def site(self) -> StaticSiteServer:
+        return self.server.owner
+
+    # --- header bookkeeping -------------------------------------------------
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self._status = int(code)
+        super().send_response(code, message)
+
+    def send_header(self, keyword: str, value: str) -> None:
+        lkey = keyword.lower()
+        if lkey in self.site.omit_headers and lkey not in _UNOMITTABLE:
+            return
+        if hasattr(self, "_sent"):
+            self._sent[keyword] = value
+        super().send_header(keyword, value)
+
+    def _write(self, data: bytes) -> None:
+        self.wfile.write(data)
+        self._bytes += len(data)
+
+    def _common_headers(self) -> None:
+        """Headers every response carries, errors and 304s included."""
+        for name, value in isolation_headers(self.site.isolation).items():
+            self.send_header(name, value)
+        if self.site.cache:
+            self.send_header("Cache-Control", f"public, max-age={self.site.max_age}")
+        else:
+            self.send_header("Cache-Control", "no-store")
+        for name, value in self.site.extra_headers.items():
+            self.send_header(name, value)
+
+    def _simple(self, status: HTTPStatus, text: str, headers: Mapping[str, str] | None = None) -> None:
+        body = f"{status.value} {status.phrase}: {text}\n".encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self._common_headers()
+        self._finish(body)
+
+    # --- dispatch -----------------------------------------------------------
+    def do_GET(self) -> None:
+        self._handle()
+
+    def do_HEAD(self) -> None:
+        self._handle()
+
+    def do_POST(self) -> None:
+        self._handle()
+
+    do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_POST
+
+    def _handle(self) -> None:
+        self._started = time.time()
+        self._status = 0
+        self._sent = {}
+        self._bytes = 0
+        self._url = urlsplit(self.path)
+        self._log_index: int | None = None
+        try:
+            if self.command not in ("GET", "HEAD"):
+                self._simple(HTTPStatus.METHOD_NOT_ALLOWED, "a static site only answers GET and HEAD",
+                             {"Allow": "GET, HEAD"})
+            else:
+                self._serve(self._url.path)
+        finally:
+            record = self._make_record(self._bytes)
+            if self._log_index is None:
+                self.site._record(record)
+            elif record.bytes_sent != self.site._log_bytes(self._log_index):
+                self.site._replace(self._log_index, record)  # the client went away mid-body
+
+    def _make_record(self, bytes_sent: int) -> RequestRecord:
+        return RequestRecord(
+            method=self.command,
+            path=self._url.path,
+            query=self._url.query,
+            status=self._status,
+            headers=dict(self._sent),
+            bytes_sent=bytes_sent,
+            timestamp=self._started,
+            duration_s=time.time() - self._started,
+            request_headers=dict(self.headers.items()),
+        )
+
+    def _finish(self, body: bytes) -> None:
+        """End the headers and send the body, logging first.
+
+        The record goes in before the client can see the response, so a test that
+        reads the log right after its request always finds it.
+        """
+        send = self.command != "HEAD" and self._status != HTTPStatus.NOT_MODIFIED
+        self._log_index = self.site._record(self._make_record(len(body) if send else 0))
+        self.end_headers()
+        if send:
+            self._write(body)
+
+    def _serve(self, url_path: str) -> None:
+        fs_path = self.site.translate_path(url_path)
+        if fs_path is None:
+            self._simple(HTTPStatus.FORBIDDEN, "path leaves the site directory")
+            return
+        if os.path.isdir(fs_path):
+            if not url_path.endswith("/"):
+                # Like a CDN: relative URLs in index.html need the trailing slash.
+                self._simple(HTTPStatus.MOVED_PERMANENTLY, "directory", {"Location": url_path + "/"})
+                return
+            fs_path = os.path.join(fs_path, "index.html")
+        if not os.path.isfile(fs_path):
+            self._simple(HTTPStatus.NOT_FOUND, f"{url_path} is not in the site")
+            return
+        self._serve_file(fs_path)
+
+    def _serve_file(self, fs_path: str) -> None:
+        accepted = parse_accept_encoding(self.headers.get("Accept-Encoding"))
+        variant, varies = self.site._variant(fs_path, accepted)
+        data = variant.data
+
+        if self.site.cache:
+            inm = self.headers.get("If-None-Match")
+            if inm and _etag_matches(inm, variant.etag):
+                self.send_response(HTTPStatus.NOT_MODIFIED)
+                self.send_header("ETag", variant.etag)
+                if varies:
+                    self.send_header("Vary", "Accept-Encoding")
+                self._common_headers()
+                self._finish(b"")
+                return
+
+        status = HTTPStatus.OK
+        content_range: str | None = None
+        range_header = self.headers.get("Range")
+        if variant.encoding is None and range_header:
+            parsed = parse_range(range_header, len(data))
+            if parsed == "unsatisfiable":
+                self._simple(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE, "range outside the file",
+                             {"Content-Range": f"bytes */{len(data)}"})
+                return
+            if parsed is not None:
+                start, end = parsed
+                content_range = f"bytes {start}-{end}/{len(data)}"
+                data = data[start:end + 1]
+                status = HTTPStatus.PARTIAL_CONTENT
+
+        self.send_response(status)
+        self.send_header("Content-Type", mime_type_for(fs_path))
+        self.send_header("Content-Length", str(len(data)))
+        if variant.encoding:
+            self.send_header("Content-Encoding", variant.encoding)
+        else:
+            self.send_header("Accept-Ranges", "bytes")
+        if content_range:
+            self.send_header("Content-Range", content_range)
+        if varies:
+            self.send_header("Vary", "Accept-Encoding")
+        if self.site.cache:
+            self.send_header("ETag", variant.etag)
+        self._common_headers()
+        self._finish(data)
+
+
+def _etag_matches(if_none_match: str, etag: str) -> bool:
+    if if_none_match.strip() == "*":
+        return True
+    bare = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == bare for tag in if_none_match.split(","))
+
+
+class StaticSiteServer:
+    """Serve `root` on 127.0.0.1 the way a static CDN host would.
+
+    Usage: ``with StaticSiteServer(path) as srv: page.goto(srv.url)``.
+    """
+
+    def __init__(
+        self,
+        root: str | os.PathLike[str],
+        *,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        isolation: Isolation = "require-corp",
+        omit_headers: Iterable[str] = (),
+        cache: bool = False,
+        max_age: int = 3600,
+        compression: Compression = "auto",
+        extra_headers: Mapping[str, str] | None = None,
+        html_injection: str | None = None,
+    ) -> None:
+        self.root = os.path.abspath(os.fspath(root))
+        if not os.path.isdir(self.root):
+            raise SiteNotFoundError(self.root)
+        isolation_headers(isolation)  # validates the mode
+        if compression not in COMPRESSION_MODES:
+            raise ValueError(f"compression must be one of {COMPRESSION_MODES}, not {compression!r}")
+        self.host = host
+        self.requested_port = port
+        self.isolation: str = isolation
+        self.omit_headers: frozenset[str] = frozenset(h.lower() for h in omit_headers)
+        self.cache = cache
+        self.max_age = max_age
+        self.compression: str = compression
+        self.extra_headers: dict[str, str] = dict(extra_headers or {})
+        # JS run before the page's own scripts in every HTML response (engine-neutral probes).
+        self.html_injection = html_injection
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._log: list[RequestRecord] = []
+        self._log_offset = 0  # records dropped by clear_log(), so indexes stay unique
+        self._log_lock = threading.Lock()
+        # Compressing a multi-MB bundle per request would dominate timings.
+        self._variants: dict[tuple[str, int, int, str | None], _Variant] = {}
+        self._variants_lock = threading.Lock()
+
+    # --- lifecycle ----------------------------------------------------------
+    def start(self) -> StaticSiteServer:
+        if self._httpd is not None:
+            return self
+        try:
+            httpd = _HTTPServer((self.host, self.requested_port), self)
+        except OSError as exc:
+            raise ServerError(
+                f"cannot serve {self.root} on {self.host}:{self.requested_port}: {exc.strerror or exc}. "
+                f"Fix: free port {self.requested_port} or use port 0 to pick a free one."
+            ) from exc
+        self._httpd = httpd
+        self._thread = threading.Thread(
+            target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
+            name=f"wasmblog-server-{self.port}", daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        httpd, thread = self._httpd, self._thread
+        self._httpd = self._thread = None
+        if httpd is None:
+            return
+        if thread is not None and thread.is_alive():
+            httpd.shutdown()  # only safe while serve_forever runs, else it waits forever
+        httpd.close_connections()
+        httpd.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> StaticSiteServer:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._httpd is not None
+
+    @property
+    def port(self) -> int:
+        if self._httpd is None:
+            raise ServerError("the server is not running: call start() or use it as a context manager")
+        return int(self._httpd.server_address[1])
+
+    @property
+    def origin(self) -> str:
+        """`http://127.0.0.1:PORT`, no trailing slash."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        """The site's root URL, with a trailing slash."""
+        return self.origin + "/"
+
+    def url_for(self, path: str) -> str:
+        return self.origin + "/" + path.lstrip("/")
+
+    # --- request log --------------------------------------------------------
+    def _record(self, record: RequestRecord) -> int:
+        with self._log_lock:
+            self._log.append(record)
+            return self._log_offset + len(self._log) - 1
+
+    def _log_bytes(self, index: int) -> int | None:
+        with self._log_lock:
+            i = index - self._log_offset
+            return self._log[i].bytes_sent if 0 <= i < len(self._log) else None
+
+    def _replace(self, index: int, record: RequestRecord) -> None:
+        with self._log_lock:
+            i = index - self._log_offset
+            if 0 <= i < len(self._log):  # cleared meanwhile: nothing to correct
+                self._log[i] = record
+
+    def requests(self, path: str | None = None) -> list[RequestRecord]:
+        """A copy of the request log, optionally only for one URL path."""
+        with self._log_lock:
+            records = list(self._log)
+        return records if path is None else [r for r in records if r.path == path]
+
+    def clear_log(self) -> None:
+        with self._log_lock:
+            # Indexes handed to in-flight requests stay valid (they point before the offset).
+            self._log_offset += len(self._log)
+            self._log.clear()
+
+    # --- files --------------------------------------------------------------
+    def translate_path(self, url_path: str) -> str | None:
+        """URL path -> file system path inside root, or None if it would leave root."""
+        decoded = unquote(url_path)
+        if "\x00" in decoded or "\\" in decoded:
+            return None
+        parts = [p for p in decoded.split("/") if p not in ("", ".")]
+        if ".." in parts:
+            return None
+        full = os.path.join(self.root, *parts)
+        if os.path.commonpath([self.root, os.path.abspath(full)]) != self.root:
+            return None
+        return full
+
+    def _variant(self, fs_path: str, accepted: Mapping[str, float]) -> tuple[_Variant, bool]:
+        """Pick the body to send: precompressed sibling, on-the-fly compression or the file."""
+        suffix = os.path.splitext(fs_path)[1].lower()
+        compressible = suffix in COMPRESSIBLE_SUFFIXES
+        siblings = [(enc, fs_path + ext) for enc, ext in (("br", ".br"), ("gzip", ".gz"))]
+        existing = [(enc, p) for enc, p in siblings if os.path.isfile(p)]
+        if self.html_injection is not None and suffix in _HTML_SUFFIXES:
+            existing = []  # a precompressed page would lack the injected script
+        varies = self.compression == "auto" and (compressible or bool(existing))
+        if self.compression == "auto":
+            for enc, path in existing:
+                if _accepts(accepted, enc):
+                    return self._load(path, enc, precompressed=True), varies
+            if compressible:
+                for enc in ("br", "gzip"):
+                    if enc == "br" and _brotli is None:
+                        continue
+                    if _accepts(accepted, enc):
+                        return self._load(fs_path, enc, precompressed=False), varies
+        return self._load(fs_path, None, precompressed=False), varies
+
+    def _load(self, path: str, encoding: str | None, *, precompressed: bool) -> _Variant:
+        st = os.stat(path)
+        key = (path, st.st_mtime_ns, st.st_size, encoding)
+        with self._variants_lock:
+            cached = self._variants.get(key)
+        if cached is not None:
+            return cached
+        with open(path, "rb") as f:
+            raw = f.read()
+        if self.html_injection is not None and not precompressed and path.lower().endswith(_HTML_SUFFIXES):
+            raw = inject_script(raw, self.html_injection)
+        data = raw if precompressed or encoding is None else _compress(raw, encoding)
+        digest = hashlib.sha1(data).hexdigest()[:20]
+        variant = _Variant(data, encoding, f'"{digest}-{encoding}"' if encoding else f'"{digest}"')
+        with self._variants_lock:
+            # Drop stale versions of this file so edits during a session do not pile up.
+            for old in [k for k in self._variants if k[0] == path and k[3] == encoding]:
+                del self._variants[old]
+            self._variants[key] = variant
+        return variant
+
+
+_HTML_SUFFIXES = (".html", ".htm")
+_INJECT_AFTER = (re.compile(rb"<head\b[^>]*>", re.I), re.compile(rb"<html\b[^>]*>", re.I),
+                 re.compile(rb"<!doctype\b[^>]*>", re.I))
+
+
+def inject_script(html: bytes, js: str) -> bytes:
+    """Insert `js` as the first inline classic script, so it runs before any page script."""
+    safe = re.sub(r"</(script)", r"<\\/\1", js, flags=re.I)  # the JS must not close its own tag
+    tag = b"<script>" + safe.encode() + b"</script>"
+    for pattern in _INJECT_AFTER:
+        match = pattern.search(html)
+        if match:
+            return html[: match.end()] + tag + html[match.end():]
+    return tag + html
+
+
+def _compress(data: bytes, encoding: str) -> bytes:
+    if encoding == "gzip":
+        # mtime=0: the same file compresses to the same bytes (stable ETags).
+        return gzip.compress(data, compresslevel=6, mtime=0)
+    if encoding == "br" and _brotli is not None:
+        # Quality 5: close to what CDNs use on the fly; 11 takes seconds on a 5 MB bundle.
+        return cast(bytes, _brotli.compress(data, quality=5))
+    raise ValueError(f"unsupported content coding {encoding!r}")
+
+
+__all__ = [
+    "COEP",
+    "COMPRESSIBLE_SUFFIXES",
+    "COMPRESSION_MODES",
+    "COOP",
+    "CORP",
+    "DEFAULT_MIME_TYPE",
+    "ISOLATION_MODES",
+    "MIME_TYPES",
+    "RequestRecord",
+    "StaticSiteServer",
+    "inject_script",
+    "isolation_headers",
+    "mime_type_for",
+]

@@ -1,0 +1,98 @@
+"""The plugin's options (its own `wasmblog` group) and their resolved values."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pytest_wasmblog.errors import WasmblogError
+
+ISOLATION_MODES = ("require-corp", "credentialless", "none")
+ENGINE_CHOICES = ("chromium",)
+
+
+class SettingsError(WasmblogError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    site: Path | None
+    page: str
+    engines: tuple[str, ...]
+    chromium_path: str | None
+    isolation: str
+    boot_timeout_s: float
+    call_timeout_s: float
+    headed: bool
+    in_ci: bool
+
+    def require_site(self) -> Path:
+        if self.site is None:
+            raise SettingsError(
+                "no site to serve: pass --wasm-site PATH (the built folder with index.html, popcorn.mjs "
+                "and bundle.avm) or set `wasm_site = PATH` in the [pytest] ini section"
+            )
+        if not self.site.is_dir():
+            hint = ""
+            if (self.site.parent / "wasmblog.toml").is_file():
+                hint = f"; build it first: `wasmblog build {self.site.parent}`"
+            raise SettingsError(f"the site folder {self.site} does not exist{hint}")
+        if not (self.site / self.page.lstrip("/")).is_file():
+            raise SettingsError(f"the site {self.site} has no page {self.page}: pass --wasm-page or add it")
+        return self.site
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("wasmblog", "pytest-wasmblog: Popcorn (AtomVM/WebAssembly) sites in real browsers")
+    group.addoption("--wasm-site", help="built site folder to serve (index.html, popcorn.mjs, bundle.avm). ini: wasm_site")
+    group.addoption("--wasm-page", help="page that boots the app, default /index.html. ini: wasm_page")
+    group.addoption("--wasm-browser", action="append", choices=ENGINE_CHOICES,
+                    help="engine to run on (repeatable), default chromium")
+    group.addoption("--wasm-chromium-path", help="Chromium executable to use (env WASMBLOG_CHROMIUM)")
+    group.addoption("--wasm-isolation", choices=ISOLATION_MODES,
+                    help="cross-origin isolation headers the server sends, default require-corp")
+    group.addoption("--wasm-boot-timeout", type=float, help="seconds for the app to become ready, default 20")
+    group.addoption("--wasm-call-timeout", type=float, help="seconds for one bridge call, default 10")
+    group.addoption("--wasm-headed", action="store_true", help="show the browser window")
+    parser.addini("wasm_site", "built site folder to serve, relative to the ini file", default="")
+    parser.addini("wasm_page", "page that boots the app", default="/index.html")
+    parser.addini("wasm_boot_timeout", "seconds for the app to become ready", default="20")
+    parser.addini("wasm_call_timeout", "seconds for one bridge call", default="10")
+
+
+def from_config(config: pytest.Config) -> Settings:
+    site_option = config.getoption("--wasm-site")
+    site_ini = config.getini("wasm_site")
+    site: Path | None = None
+    if site_option:
+        site = Path(site_option).resolve()
+    elif site_ini:
+        base = config.inipath.parent if config.inipath else config.rootpath
+        site = (base / site_ini).resolve()
+    page = config.getoption("--wasm-page") or config.getini("wasm_page") or "/index.html"
+    return Settings(
+        site=site,
+        page=page if page.startswith("/") else "/" + page,
+        engines=tuple(config.getoption("--wasm-browser") or ["chromium"]),
+        chromium_path=config.getoption("--wasm-chromium-path") or os.environ.get("WASMBLOG_CHROMIUM") or None,
+        isolation=config.getoption("--wasm-isolation") or "require-corp",
+        boot_timeout_s=_seconds(config.getoption("--wasm-boot-timeout"), config.getini("wasm_boot_timeout"), "boot"),
+        call_timeout_s=_seconds(config.getoption("--wasm-call-timeout"), config.getini("wasm_call_timeout"), "call"),
+        headed=bool(config.getoption("--wasm-headed")),
+        in_ci=os.environ.get("CI", "").lower() in ("1", "true", "yes"),
+    )
+
+
+def _seconds(option: float | None, ini: str, what: str) -> float:
+    value = option if option is not None else ini
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise SettingsError(f"wasm_{what}_timeout must be a number of seconds, not {value!r}") from None
+    if seconds <= 0:
+        raise SettingsError(f"the {what} timeout must be positive, not {seconds}")
+    return seconds

@@ -1,0 +1,58 @@
+"""Boot times, call latencies and bundle size seen during a run, for the terminal summary."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class EngineStats:
+    description: str = ""
+    isolated: bool | None = None
+    boot_ms: list[float] = field(default_factory=list)
+    call_ms: list[float] = field(default_factory=list)
+
+
+@dataclass
+class RunStats:
+    engines: dict[str, EngineStats] = field(default_factory=dict)
+    site: Path | None = None
+
+    def engine(self, name: str) -> EngineStats:
+        return self.engines.setdefault(name, EngineStats())
+
+    def summary_lines(self) -> list[str]:
+        lines: list[str] = []
+        for name, stats in sorted(self.engines.items()):
+            isolated = {True: "isolated", False: "NOT isolated", None: "isolation unknown"}[stats.isolated]
+            lines.append(f"{name}: {stats.description}, {isolated}")
+            if stats.boot_ms:
+                lines.append(f"  boot to app ready: {_describe(stats.boot_ms)}")
+            if stats.call_ms:
+                lines.append(f"  bridge call round trip: {_describe(stats.call_ms)}")
+        bundle = self.bundle_line()
+        if bundle:
+            lines.append(bundle)
+        return lines
+
+    def bundle_line(self) -> str | None:
+        if self.site is None:
+            return None
+        report = self.site / "build-report.json"
+        if report.is_file():
+            data = json.loads(report.read_text())["bundle"]
+            return (f"bundle: {data['modules']} modules, {data['raw_bytes'] / 1e6:.2f} MB raw, "
+                    f"{data['gzip_bytes'] / 1e6:.2f} MB gzip")
+        avms = sorted(self.site.glob("*.avm"))
+        if avms:
+            return f"bundle: {avms[0].name} {avms[0].stat().st_size / 1e6:.2f} MB raw"
+        return None
+
+
+def _describe(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return f"median {statistics.median(ordered):.1f} ms, p95 {p95:.1f} ms, n={len(ordered)}"

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Set up a Debian machine (as root) and run the project's jobs.
+#   bash scripts/run.sh demo   build the example site, run its E2E suite, print the wasmblog report
+#   bash scripts/run.sh test   build the example site, run every test (plugin + example site)
+# Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+job="${1:-test}"; shift || true
+
+apt_packages=(erlang elixir chromium)
+command -v npm >/dev/null 2>&1 || apt_packages+=(npm)
+python3 -m venv --help >/dev/null 2>&1 || apt_packages+=(python3-venv)
+missing=()
+for pkg in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "== installing Debian packages: ${missing[*]}"
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "== creating .venv"
+  python3 -m venv .venv
+fi
+echo "== installing pytest-wasmblog into .venv"
+.venv/bin/pip install -q --disable-pip-version-check -e .
+
+echo "== building example_site"
+.venv/bin/wasmblog build example_site
+
+case "$job" in
+  demo) exec .venv/bin/python -m pytest example_site/tests -p no:cacheprovider "$@" ;;
+  test) exec .venv/bin/python -m pytest tests example_site/tests -p no:cacheprovider "$@" ;;
+  *) echo "unknown job '$job': use demo or test" >&2; exit 2 ;;
+esac
