@@ -11,7 +11,7 @@ import zlib
 from dataclasses import dataclass, field
 
 # Chunks the VM reads. LitT (compressed literals) is inflated to LitU; LocT is emptied.
-_KEPT_CHUNKS = ("AtU8", "Atom", "Code", "ExpT", "ImpT", "FunT", "StrT", "LitU", "Line")
+_KEPT_CHUNKS = ("AtU8", "Atom", "Code", "ExpT", "ImpT", "FunT", "StrT", "LitU", "Line", "LocT")
 _REQUIRED_CHUNKS = ("Code", "ExpT", "ImpT")
 _EMPTY_LOCAL_TABLE = b"\x00\x00\x00\x00"
 
@@ -94,19 +94,21 @@ def parse(data: bytes) -> BeamInfo:
     return BeamInfo(name=atoms[0], atoms=atoms, imports=imports, exports=exports, chunks=chunks)
 
 
-def prepare_for_vm(data: bytes, keep_line_info: bool = True) -> bytes:
+def prepare_for_vm(data: bytes, keep_debug_info: bool = True) -> bytes:
     """Rebuild a BEAM file with only what AtomVM reads.
 
-    Compressed literals are inflated (the VM has no zlib inflate for them) and the local
-    function table is emptied; attributes, docs, debug info and type chunks are dropped.
+    Compressed literals are inflated (the VM has no zlib inflate for them); attributes, docs,
+    debug info and type chunks are dropped. Line numbers and the local function table (which
+    names private functions in stacktraces) are kept unless `keep_debug_info` is False.
     """
     kept: list[tuple[str, bytes]] = []
     for chunk in read_chunks(data):
         if chunk.id == "LitT":
             kept.append(("LitU", _inflate_literals(chunk)))
-        elif chunk.id == "LocT":
-            kept.append(("LocT", _EMPTY_LOCAL_TABLE))
-        elif chunk.id in _KEPT_CHUNKS and (keep_line_info or chunk.id != "Line"):
+        elif chunk.id in ("LocT", "Line") and not keep_debug_info:
+            if chunk.id == "LocT":
+                kept.append(("LocT", _EMPTY_LOCAL_TABLE))
+        elif chunk.id in _KEPT_CHUNKS:
             kept.append((chunk.id, chunk.data))
     return build(kept)
 

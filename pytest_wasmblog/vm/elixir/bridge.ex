@@ -103,10 +103,26 @@ defmodule PytestWasmblog.Bridge do
 
   defp announce(name) do
     script =
-      "Module.sendEvent('popcorn_app_ready', {name: '" <> Terms.atom_name(name) <> "'})"
+      "Module.sendEvent('popcorn_app_ready', {name: '" <>
+        js_escape(Terms.atom_name(name), []) <>
+        "'})"
 
-    :emscripten.run_script(script, [:main_thread])
+    # Not a tail call on purpose: this VM raises badarg after running the script when
+    # run_script/2 is reached through call_ext_last (the event is sent, the caller crashes).
+    _ = :emscripten.run_script(script, [:main_thread])
+    :ok
   end
+
+  # for a single-quoted JavaScript string literal
+  defp js_escape(<<>>, acc), do: :erlang.iolist_to_binary(acc)
+
+  defp js_escape(<<c, rest::binary>>, acc) when c == ?' or c == ?\\,
+    do: js_escape(rest, [acc, ?\\, c])
+
+  defp js_escape(<<c, rest::binary>>, acc) when c < 0x20,
+    do: js_escape(rest, [acc, "\\x", hex2(c)])
+
+  defp js_escape(<<c, rest::binary>>, acc), do: js_escape(rest, [acc, c])
 
   # ---------------------------------------------------------------------------
   # Receiver loop (the only part that talks to :emscripten)
@@ -200,9 +216,7 @@ defmodule PytestWasmblog.Bridge do
   defp route(%{"bridge" => "apply"} = request, config), do: route_apply(request, config)
 
   defp route(%{"bridge" => other}, _config) do
-    bad_request(
-      "unknown bridge request " <> format_term(other) <> "; known: \"apply\", \"ping\""
-    )
+    bad_request("unknown bridge request " <> format_term(other) <> "; known: \"apply\", \"ping\"")
   end
 
   defp route(request, %{handler: nil}) do
@@ -223,7 +237,9 @@ defmodule PytestWasmblog.Bridge do
 
     cond do
       not is_binary(module) or module == "" ->
-        bad_request("an apply request needs \"module\": a non-empty string such as \"Blog.Posts\" or \":lists\"")
+        bad_request(
+          "an apply request needs \"module\": a non-empty string such as \"Blog.Posts\" or \":lists\""
+        )
 
       not is_binary(function) or function == "" ->
         bad_request("an apply request needs \"function\": a non-empty string such as \"get\"")
@@ -253,7 +269,9 @@ defmodule PytestWasmblog.Bridge do
             error_reply(
               "not_allowed",
               nil,
-              "module " <> module_label(module) <> " is not in the bridge allow list " <>
+              "module " <>
+                module_label(module) <>
+                " is not in the bridge allow list " <>
                 format_list(config.allow) <> "; add it to allow: in PytestWasmblog.Bridge.start/1",
               []
             )
@@ -318,7 +336,9 @@ defmodule PytestWasmblog.Bridge do
   defp dynamic_apply(m, f, [a, b, c, d, e, g]), do: apply(m, f, [a, b, c, d, e, g])
   defp dynamic_apply(m, f, [a, b, c, d, e, g, h]), do: apply(m, f, [a, b, c, d, e, g, h])
   defp dynamic_apply(m, f, [a, b, c, d, e, g, h, i]), do: apply(m, f, [a, b, c, d, e, g, h, i])
-  defp dynamic_apply(m, f, [a, b, c, d, e, g, h, i, j]), do: apply(m, f, [a, b, c, d, e, g, h, i, j])
+
+  defp dynamic_apply(m, f, [a, b, c, d, e, g, h, i, j]),
+    do: apply(m, f, [a, b, c, d, e, g, h, i, j])
 
   defp dynamic_apply(m, f, [a, b, c, d, e, g, h, i, j, k]),
     do: apply(m, f, [a, b, c, d, e, g, h, i, j, k])
@@ -375,16 +395,17 @@ defmodule PytestWasmblog.Bridge do
     allow = option(opts, :allow, [])
     handler = option(opts, :handler, nil)
 
-    unless is_atom(name) and name != nil do
-      raise ArgumentError, "PytestWasmblog.Bridge: name: must be an atom, got " <> format_term(name)
+    if not (is_atom(name) and name != nil) do
+      raise ArgumentError,
+            "PytestWasmblog.Bridge: name: must be an atom, got " <> format_term(name)
     end
 
-    unless is_list(allow) and all_atoms?(allow) do
+    if not (is_list(allow) and all_atoms?(allow)) do
       raise ArgumentError,
             "PytestWasmblog.Bridge: allow: must be a list of modules, got " <> format_term(allow)
     end
 
-    unless handler == nil or is_function(handler, 1) do
+    if not (handler == nil or is_function(handler, 1)) do
       raise ArgumentError,
             "PytestWasmblog.Bridge: handler: must be a function of one argument or nil, got " <>
               format_term(handler)
@@ -425,10 +446,18 @@ defmodule PytestWasmblog.Bridge do
   end
 
   def describe_error(:badarg, _st), do: {ArgumentError, "argument error"}
-  def describe_error({:badarg, payload}, _st), do: {ArgumentError, "argument error: " <> format_term(payload)}
-  def describe_error(:badarith, _st), do: {ArithmeticError, "bad argument in arithmetic expression"}
-  def describe_error(:system_limit, _st), do: {SystemLimitError, "a system limit has been reached"}
-  def describe_error(:cond_clause, _st), do: {CondClauseError, "no cond clause evaluated to a truthy value"}
+
+  def describe_error({:badarg, payload}, _st),
+    do: {ArgumentError, "argument error: " <> format_term(payload)}
+
+  def describe_error(:badarith, _st),
+    do: {ArithmeticError, "bad argument in arithmetic expression"}
+
+  def describe_error(:system_limit, _st),
+    do: {SystemLimitError, "a system limit has been reached"}
+
+  def describe_error(:cond_clause, _st),
+    do: {CondClauseError, "no cond clause evaluated to a truthy value"}
 
   def describe_error({:badarity, {fun, args}}, _st) when is_function(fun) and is_list(args) do
     arity =
@@ -437,37 +466,53 @@ defmodule PytestWasmblog.Bridge do
         _ -> "?"
       end
 
-    {BadArityError, "function with arity " <> arity <> " called with " <> count_args(length(args))}
+    {BadArityError,
+     "function with arity " <> arity <> " called with " <> count_args(length(args))}
   end
 
-  def describe_error({:badfun, term}, _st), do: {BadFunctionError, "expected a function, got: " <> format_term(term)}
+  def describe_error({:badfun, term}, _st),
+    do: {BadFunctionError, "expected a function, got: " <> format_term(term)}
 
   def describe_error({:badstruct, struct, term}, _st) do
-    {BadStructError, "expected a struct named " <> format_term(struct) <> ", got: " <> format_term(term)}
+    {BadStructError,
+     "expected a struct named " <> format_term(struct) <> ", got: " <> format_term(term)}
   end
 
-  def describe_error({:badmatch, term}, _st), do: {MatchError, "no match of right hand side value: " <> format_term(term)}
-  def describe_error({:badmap, term}, _st), do: {BadMapError, "expected a map, got: " <> format_term(term)}
+  def describe_error({:badmatch, term}, _st),
+    do: {MatchError, "no match of right hand side value: " <> format_term(term)}
+
+  def describe_error({:badmap, term}, _st),
+    do: {BadMapError, "expected a map, got: " <> format_term(term)}
 
   def describe_error({:badbool, op, term}, _st) do
     {BadBooleanError,
-     "expected a boolean on left-side of \"" <> Terms.atom_name(op) <> "\", got: " <> format_term(term)}
+     "expected a boolean on left-side of \"" <>
+       Terms.atom_name(op) <> "\", got: " <> format_term(term)}
   end
 
-  def describe_error({:badkey, key}, _st), do: {KeyError, "key " <> format_term(key) <> " not found"}
+  def describe_error({:badkey, key}, _st),
+    do: {KeyError, "key " <> format_term(key) <> " not found"}
 
   def describe_error({:badkey, key, term}, _st) do
     {KeyError, "key " <> format_term(key) <> " not found in: " <> format_term(term)}
   end
 
-  def describe_error({:case_clause, term}, _st), do: {CaseClauseError, "no case clause matching: " <> format_term(term)}
-  def describe_error({:with_clause, term}, _st), do: {WithClauseError, "no with clause matching: " <> format_term(term)}
-  def describe_error({:try_clause, term}, _st), do: {TryClauseError, "no try clause matching: " <> format_term(term)}
+  def describe_error({:case_clause, term}, _st),
+    do: {CaseClauseError, "no case clause matching: " <> format_term(term)}
+
+  def describe_error({:with_clause, term}, _st),
+    do: {WithClauseError, "no with clause matching: " <> format_term(term)}
+
+  def describe_error({:try_clause, term}, _st),
+    do: {TryClauseError, "no try clause matching: " <> format_term(term)}
 
   def describe_error(:undef, st) do
     case top_mfa(st) do
-      {m, f, a} -> {UndefinedFunctionError, "function " <> format_mfa(m, f, a) <> " is undefined or private"}
-      nil -> {UndefinedFunctionError, "undefined function"}
+      {m, f, a} ->
+        {UndefinedFunctionError, "function " <> format_mfa(m, f, a) <> " is undefined or private"}
+
+      nil ->
+        {UndefinedFunctionError, "undefined function"}
     end
   end
 
@@ -502,12 +547,24 @@ defmodule PytestWasmblog.Bridge do
        do: "no function clause matching in " <> format_mfa(m, f, a)
 
   defp exception_message(%FunctionClauseError{}), do: "no function clause matches"
-  defp exception_message(%MatchError{term: t}), do: "no match of right hand side value: " <> format_term(t)
-  defp exception_message(%CaseClauseError{term: t}), do: "no case clause matching: " <> format_term(t)
-  defp exception_message(%WithClauseError{term: t}), do: "no with clause matching: " <> format_term(t)
-  defp exception_message(%TryClauseError{term: t}), do: "no try clause matching: " <> format_term(t)
+
+  defp exception_message(%MatchError{term: t}),
+    do: "no match of right hand side value: " <> format_term(t)
+
+  defp exception_message(%CaseClauseError{term: t}),
+    do: "no case clause matching: " <> format_term(t)
+
+  defp exception_message(%WithClauseError{term: t}),
+    do: "no with clause matching: " <> format_term(t)
+
+  defp exception_message(%TryClauseError{term: t}),
+    do: "no try clause matching: " <> format_term(t)
+
   defp exception_message(%BadMapError{term: t}), do: "expected a map, got: " <> format_term(t)
-  defp exception_message(%BadFunctionError{term: t}), do: "expected a function, got: " <> format_term(t)
+
+  defp exception_message(%BadFunctionError{term: t}),
+    do: "expected a function, got: " <> format_term(t)
+
   defp exception_message(%ErlangError{original: o}), do: "Erlang error: " <> format_term(o)
   defp exception_message(%{message: message}) when is_binary(message), do: message
 
@@ -635,7 +692,7 @@ defmodule PytestWasmblog.Bridge do
   end
 
   defp fmt(%{__struct__: struct} = map, d) when is_atom(struct) do
-    fields = :lists.keydelete(:__struct__, 1, :maps.to_list(map))
+    fields = drop_struct_keys(:maps.to_list(map), [])
     ["%", fmt_alias(struct), "{", fmt_items(fields, d - 1, @max_items, &fmt_kw/2), "}"]
   end
 
@@ -650,7 +707,10 @@ defmodule PytestWasmblog.Bridge do
   end
 
   defp fmt(pid, _d) when is_pid(pid), do: ["#PID", strip_hash_tag(:erlang.pid_to_list(pid))]
-  defp fmt(ref, _d) when is_reference(ref), do: ["#Reference", strip_hash_tag(:erlang.ref_to_list(ref))]
+
+  defp fmt(ref, _d) when is_reference(ref),
+    do: ["#Reference", strip_hash_tag(:erlang.ref_to_list(ref))]
+
   defp fmt(port, _d) when is_port(port), do: ["#Port", strip_hash_tag(:erlang.port_to_list(port))]
 
   defp fmt(fun, _d) when is_function(fun) do
@@ -661,6 +721,11 @@ defmodule PytestWasmblog.Bridge do
   end
 
   defp fmt(_other, _d), do: "#Term<>"
+
+  defp drop_struct_keys([], acc), do: :lists.reverse(acc)
+  defp drop_struct_keys([{:__struct__, _} | rest], acc), do: drop_struct_keys(rest, acc)
+  defp drop_struct_keys([{:__exception__, true} | rest], acc), do: drop_struct_keys(rest, acc)
+  defp drop_struct_keys([pair | rest], acc), do: drop_struct_keys(rest, [pair | acc])
 
   # "<0.12.0>" stays, "#Ref<0.1.2.3>" -> "<0.1.2.3>"
   defp strip_hash_tag(chars) do
@@ -675,7 +740,10 @@ defmodule PytestWasmblog.Bridge do
   defp fmt_items([], _d, _left, _fun), do: []
   defp fmt_items(_list, _d, 0, _fun), do: "..."
   defp fmt_items([last], d, _left, fun), do: fun.(last, d)
-  defp fmt_items([head | tail], d, left, fun) when is_list(tail), do: [fun.(head, d), ", " | fmt_items(tail, d, left - 1, fun)]
+
+  defp fmt_items([head | tail], d, left, fun) when is_list(tail),
+    do: [fun.(head, d), ", " | fmt_items(tail, d, left - 1, fun)]
+
   defp fmt_items([head | tail], d, _left, fun), do: [fun.(head, d), " | ", fmt(tail, d)]
 
   defp fmt_kw({key, value}, d), do: [fmt_key(key), " ", fmt(value, d)]
@@ -692,31 +760,65 @@ defmodule PytestWasmblog.Bridge do
 
   defp fmt_atom(atom) do
     case Terms.atom_name(atom) do
-      "Elixir." <> _ -> fmt_alias(atom)
-      name -> if identifier?(name) or operator?(name), do: [":", name], else: [":\"", escape_string(name, []), ?"]
+      "Elixir." <> <<c, _::binary>> when c >= ?A and c <= ?Z ->
+        fmt_alias(atom)
+
+      name ->
+        if identifier?(name) or operator?(name),
+          do: [":", name],
+          else: [":\"", escape_string(name, []), ?"]
     end
   end
 
   defp fmt_alias(atom) do
     case Terms.atom_name(atom) do
-      "Elixir." <> rest -> rest
-      name -> [":", name]
+      "Elixir." <> <<c, _::binary>> = name when c >= ?A and c <= ?Z ->
+        binary_part(name, 7, byte_size(name) - 7)
+
+      _ ->
+        fmt_atom(atom)
     end
   end
 
-  defp identifier?(<<c, rest::binary>>) when (c >= ?a and c <= ?z) or c == ?_, do: identifier_rest?(rest)
+  defp identifier?(<<c, rest::binary>>) when (c >= ?a and c <= ?z) or c == ?_,
+    do: identifier_rest?(rest)
+
   defp identifier?(_), do: false
 
   defp identifier_rest?(<<>>), do: true
   defp identifier_rest?(<<c>>) when c == ?? or c == ?!, do: true
 
   defp identifier_rest?(<<c, rest::binary>>)
-       when (c >= ?a and c <= ?z) or (c >= ?A and c <= ?Z) or (c >= ?0 and c <= ?9) or c == ?_ or c == ?@,
+       when (c >= ?a and c <= ?z) or (c >= ?A and c <= ?Z) or (c >= ?0 and c <= ?9) or c == ?_ or
+              c == ?@,
        do: identifier_rest?(rest)
 
   defp identifier_rest?(_), do: false
 
-  defp operator?(name), do: name in ["+", "-", "*", "/", "==", "!=", "<", ">", "<=", ">=", "===", "!==", "++", "--", "<>", "&&", "||", "!", "|>", "="]
+  defp operator?(name),
+    do:
+      name in [
+        "+",
+        "-",
+        "*",
+        "/",
+        "==",
+        "!=",
+        "<",
+        ">",
+        "<=",
+        ">=",
+        "===",
+        "!==",
+        "++",
+        "--",
+        "<>",
+        "&&",
+        "||",
+        "!",
+        "|>",
+        "="
+      ]
 
   defp escape_string(<<?", rest::binary>>, acc), do: escape_string(rest, [acc, "\\\""])
   defp escape_string(<<?\\, rest::binary>>, acc), do: escape_string(rest, [acc, "\\\\"])

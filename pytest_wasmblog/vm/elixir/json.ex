@@ -27,6 +27,14 @@ defmodule PytestWasmblog.JSON do
   defmodule DecodeError do
     @moduledoc "Raised by `PytestWasmblog.JSON.decode!/1` when the input is not valid JSON."
     defexception [:message]
+
+    @impl true
+    def exception(opts) do
+      case :lists.keyfind(:message, 1, opts) do
+        {:message, message} when is_binary(message) -> %__MODULE__{message: message}
+        _ -> %__MODULE__{message: "invalid JSON"}
+      end
+    end
   end
 
   # ---------------------------------------------------------------------------
@@ -40,7 +48,10 @@ defmodule PytestWasmblog.JSON do
   defp encode_value(nil), do: "null"
   defp encode_value(true), do: "true"
   defp encode_value(false), do: "false"
-  defp encode_value(atom) when is_atom(atom), do: encode_string(:erlang.atom_to_binary(atom, :utf8))
+
+  defp encode_value(atom) when is_atom(atom),
+    do: encode_string(:erlang.atom_to_binary(atom, :utf8))
+
   defp encode_value(bin) when is_binary(bin), do: encode_string(bin)
   defp encode_value(int) when is_integer(int), do: :erlang.integer_to_binary(int)
   defp encode_value(float) when is_float(float), do: format_float(float)
@@ -50,7 +61,9 @@ defmodule PytestWasmblog.JSON do
 
   defp encode_value(other) do
     raise ArgumentError,
-          "cannot encode a " <> kind_of(other) <> " as JSON; convert it with " <>
+          "cannot encode a " <>
+            kind_of(other) <>
+            " as JSON; convert it with " <>
             "PytestWasmblog.Terms.to_json_value/1 first"
   end
 
@@ -78,7 +91,8 @@ defmodule PytestWasmblog.JSON do
 
   defp encode_key(other) do
     raise ArgumentError,
-          "cannot encode a map key that is a " <> kind_of(other) <>
+          "cannot encode a map key that is a " <>
+            kind_of(other) <>
             " as JSON: object keys must be strings or atoms"
   end
 
@@ -369,7 +383,9 @@ defmodule PytestWasmblog.JSON do
   end
 
   defp string_chars(<<>>, _orig, start, len, _acc) do
-    throw_error("unexpected end of input at byte " <> int(start + len) <> ", inside a string: expected '\"'")
+    throw_error(
+      "unexpected end of input at byte " <> int(start + len) <> ", inside a string: expected '\"'"
+    )
   end
 
   defp string_chars(_invalid, _orig, start, len, _acc) do
@@ -400,22 +416,30 @@ defmodule PytestWasmblog.JSON do
               {<<cp::utf8>>, rest2, 12}
             else
               throw_error(
-                "invalid surrogate pair at byte " <> int(pos) <>
-                  ": a high surrogate \\u" <> hex_text(code) <>
+                "invalid surrogate pair at byte " <>
+                  int(pos) <>
+                  ": a high surrogate \\u" <>
+                  hex_text(code) <>
                   " must be followed by a low surrogate \\uDC00-\\uDFFF"
               )
             end
 
           _ ->
             throw_error(
-              "lone surrogate \\u" <> hex_text(code) <> " at byte " <> int(pos) <>
+              "lone surrogate \\u" <>
+                hex_text(code) <>
+                " at byte " <>
+                int(pos) <>
                 ": a high surrogate must be followed by a \\u escaped low surrogate"
             )
         end
 
       code >= 0xDC00 and code <= 0xDFFF ->
         throw_error(
-          "lone surrogate \\u" <> hex_text(code) <> " at byte " <> int(pos) <>
+          "lone surrogate \\u" <>
+            hex_text(code) <>
+            " at byte " <>
+            int(pos) <>
             ": a low surrogate must follow a high surrogate"
         )
 
@@ -425,7 +449,10 @@ defmodule PytestWasmblog.JSON do
   end
 
   defp string_escape(<<?u, _::binary>>, _orig, pos) do
-    throw_error("unexpected end of input at byte " <> int(pos) <> ", inside a \\u escape: expected 4 hex digits")
+    throw_error(
+      "unexpected end of input at byte " <>
+        int(pos) <> ", inside a \\u escape: expected 4 hex digits"
+    )
   end
 
   defp string_escape(bin, _orig, pos) do
@@ -527,7 +554,9 @@ defmodule PytestWasmblog.JSON do
       :erlang.binary_to_float(normalized)
     catch
       :error, _ ->
-        throw_error("number " <> text <> " at byte " <> int(pos) <> " is out of the range of a 64-bit float")
+        throw_error(
+          "number " <> text <> " at byte " <> int(pos) <> " is out of the range of a 64-bit float"
+        )
     end
   end
 
@@ -540,7 +569,9 @@ defmodule PytestWasmblog.JSON do
   end
 
   defp fail(bin, pos, expected) do
-    throw_error("unexpected " <> describe_char(bin) <> " at byte " <> int(pos) <> ", " <> expected)
+    throw_error(
+      "unexpected " <> describe_char(bin) <> " at byte " <> int(pos) <> ", " <> expected
+    )
   end
 
   defp describe_char(<<c, _::binary>>) when c >= 0x21 and c < 0x7F and c != ?',

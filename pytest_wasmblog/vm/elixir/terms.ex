@@ -53,7 +53,9 @@ defmodule PytestWasmblog.Terms do
 
   def to_json_value(term) when is_bitstring(term), do: opaque("bitstring")
   def to_json_value(term) when is_list(term), do: list_to_json(term, [])
-  def to_json_value(term) when is_tuple(term), do: %{"__tuple__" => list_to_json(:erlang.tuple_to_list(term), [])}
+
+  def to_json_value(term) when is_tuple(term),
+    do: %{"__tuple__" => list_to_json(:erlang.tuple_to_list(term), [])}
 
   def to_json_value(term) when is_map(term) do
     pairs = :maps.to_list(term)
@@ -81,11 +83,16 @@ defmodule PytestWasmblog.Terms do
   defp plain_object?(pairs), do: all_utf8_keys?(pairs)
 
   defp all_utf8_keys?([]), do: true
-  defp all_utf8_keys?([{key, _} | rest]) when is_binary(key), do: utf8?(key) and all_utf8_keys?(rest)
+
+  defp all_utf8_keys?([{key, _} | rest]) when is_binary(key),
+    do: utf8?(key) and all_utf8_keys?(rest)
+
   defp all_utf8_keys?(_), do: false
 
   defp values_to_json([], acc), do: acc
-  defp values_to_json([{k, v} | rest], acc), do: values_to_json(rest, [{k, to_json_value(v)} | acc])
+
+  defp values_to_json([{k, v} | rest], acc),
+    do: values_to_json(rest, [{k, to_json_value(v)} | acc])
 
   defp pairs_to_json([], acc), do: :lists.reverse(acc)
 
@@ -121,20 +128,25 @@ defmodule PytestWasmblog.Terms do
   defp from_tagged("__tuple__", elements) when is_list(elements),
     do: :erlang.list_to_tuple(from_list(elements, []))
 
-  defp from_tagged("__map__", pairs) when is_list(pairs), do: :maps.from_list(map_pairs(pairs, []))
+  defp from_tagged("__map__", pairs) when is_list(pairs),
+    do: :maps.from_list(map_pairs(pairs, []))
 
   defp from_tagged("__binary__", encoded) when is_binary(encoded) do
     try do
       :base64.decode(encoded)
     catch
       _kind, _reason ->
-        raise ArgumentError, "{\"__binary__\": ...} does not hold valid base64: \"" <> encoded <> "\""
+        raise ArgumentError,
+              "{\"__binary__\": ...} does not hold valid base64: \"" <> encoded <> "\""
     end
   end
 
   defp from_tagged("__opaque__", kind) when is_binary(kind) do
     raise ArgumentError,
-          "cannot rebuild a " <> kind <> " from JSON: {\"__opaque__\": \"" <> kind <>
+          "cannot rebuild a " <>
+            kind <>
+            " from JSON: {\"__opaque__\": \"" <>
+            kind <>
             "\"} only describes a term (pid, reference, function, port or bitstring) that has no JSON form"
   end
 
@@ -146,7 +158,9 @@ defmodule PytestWasmblog.Terms do
 
   defp from_tagged(tag, _payload) do
     raise ArgumentError,
-          "unknown tagged value {\"" <> tag <> "\": ...}: known tags are __atom__, __tuple__, " <>
+          "unknown tagged value {\"" <>
+            tag <>
+            "\": ...}: known tags are __atom__, __tuple__, " <>
             "__map__, __binary__ and __opaque__ (to send a plain map with this single key, " <>
             "use {\"__map__\": [[\"" <> tag <> "\", value]]})"
   end

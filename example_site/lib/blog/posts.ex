@@ -1,0 +1,155 @@
+defmodule Blog.Posts do
+  @moduledoc """
+  The blog's posts. They are read from `example_site/posts/*.md` and parsed when this module
+  is compiled (the browser VM has no file system), so every function here only looks at
+  data built into the module.
+
+  A post is a map with the keys `:slug`, `:title`, `:date` (`"YYYY-MM-DD"`), `:tags` (a list
+  of lowercase strings), `:body_markdown` and `:reading_minutes` (200 words per minute,
+  rounded up, at least 1).
+  """
+
+  @posts_dir Path.expand("../../posts", __DIR__)
+  @post_files @posts_dir |> Path.join("*.md") |> Path.wildcard() |> Enum.sort()
+
+  for file <- @post_files do
+    @external_resource file
+  end
+
+  # Also recompile when a post is added or removed.
+  @external_resource @posts_dir
+
+  if @post_files == [] do
+    raise ArgumentError, "no posts found in " <> @posts_dir
+  end
+
+  # Runs at compile time only (a function in the module body is not part of the module), so
+  # File and Path stay out of the runtime bundle.
+  load! = fn path ->
+    file = "posts/" <> Path.basename(path)
+    fail! = fn reason -> raise ArgumentError, file <> ": " <> reason end
+
+    {meta, body} =
+      case Blog.FrontMatter.parse(File.read!(path)) do
+        {:ok, meta, body} -> {meta, body}
+        {:error, reason} -> fail!.(reason)
+      end
+
+    required! = fn key ->
+      case Map.get(meta, key) do
+        value when is_binary(value) and value != "" -> value
+        _ -> fail!.("front matter needs a " <> key <> ": line")
+      end
+    end
+
+    title = required!.("title")
+    date = required!.("date")
+
+    date? =
+      case date do
+        <<y::binary-size(4), ?-, m::binary-size(2), ?-, d::binary-size(2)>> ->
+          Enum.all?(String.to_charlist(y <> m <> d), &(&1 in ?0..?9)) and m >= "01" and
+            m <= "12" and d >= "01" and d <= "31"
+
+        _ ->
+          false
+      end
+
+    if not date? do
+      fail!.("date must be written YYYY-MM-DD, got " <> date)
+    end
+
+    slug = Map.get(meta, "slug") || Blog.Slug.slugify(title)
+
+    if slug == "" do
+      fail!.("the title gives an empty slug; add a slug: line")
+    end
+
+    %{
+      slug: slug,
+      title: title,
+      date: date,
+      tags: meta |> Map.get("tags", []) |> Enum.map(&String.downcase/1) |> Enum.uniq(),
+      body_markdown: body,
+      reading_minutes: Blog.ReadingTime.minutes(body)
+    }
+  end
+
+  @posts @post_files
+         |> Enum.map(load!)
+         |> Enum.sort(fn a, b -> a.date > b.date or (a.date == b.date and a.title <= b.title) end)
+
+  @by_slug Map.new(@posts, &{&1.slug, &1})
+
+  if map_size(@by_slug) != length(@posts) do
+    duplicates = (@posts |> Enum.map(& &1.slug)) -- Map.keys(@by_slug)
+    raise ArgumentError, "two posts have the same slug: " <> Enum.join(duplicates, ", ")
+  end
+
+  @tags @posts
+        |> Enum.flat_map(& &1.tags)
+        |> Enum.frequencies()
+        |> Enum.sort()
+
+  # {post, lowercase title and body}, newest first
+  @search_index Enum.map(@posts, &{&1, String.downcase(&1.title <> "\n" <> &1.body_markdown)})
+
+  @type post :: %{
+          slug: String.t(),
+          title: String.t(),
+          date: String.t(),
+          tags: [String.t()],
+          body_markdown: String.t(),
+          reading_minutes: pos_integer()
+        }
+
+  @doc "All posts, newest first (by date, then by title)."
+  @spec all() :: [post()]
+  def all, do: @posts
+
+  @doc "The post with `slug`, or `:error`."
+  @spec fetch(String.t()) :: {:ok, post()} | :error
+  def fetch(slug) when is_binary(slug) do
+    case @by_slug do
+      %{^slug => post} -> {:ok, post}
+      _ -> :error
+    end
+  end
+
+  @doc "The post with `slug`; raises `Blog.NotFoundError` when there is none."
+  @spec get(String.t()) :: post()
+  def get(slug) when is_binary(slug) do
+    case fetch(slug) do
+      {:ok, post} -> post
+      :error -> raise Blog.NotFoundError, slug: slug
+    end
+  end
+
+  @doc "Posts tagged `tag` (case-insensitive), newest first."
+  @spec by_tag(String.t()) :: [post()]
+  def by_tag(tag) when is_binary(tag) do
+    tag = tag |> String.trim() |> String.downcase()
+    for post <- @posts, :lists.member(tag, post.tags), do: post
+  end
+
+  @doc "Every tag with the number of posts that have it, sorted by tag: `[{\"elixir\", 3}, ...]`."
+  @spec tags() :: [{String.t(), pos_integer()}]
+  def tags, do: @tags
+
+  @doc """
+  Posts whose title or body contains every word of `query` (case-insensitive substring
+  match), newest first. A query without words finds nothing.
+  """
+  @spec search(String.t()) :: [post()]
+  def search(query) when is_binary(query) do
+    case query |> String.downcase() |> String.split() do
+      [] -> []
+      words -> for {post, text} <- @search_index, all_in?(words, text), do: post
+    end
+  end
+
+  defp all_in?([], _text), do: true
+
+  defp all_in?([word | rest], text),
+    do: :binary.match(text, word) != :nomatch and all_in?(rest, text)
+end
