@@ -141,6 +141,26 @@ class PopcornApp:
         return CallResult(bool(raw.get("ok")), raw.get("data"), error.get("code"), error.get("message"),
                           float(raw.get("durationMs") or 0.0))
 
+    def evaluate(self, js_function_source: str, arg: Any = None, timeout_s: float = 10) -> Any:
+        """Run `async (arg) => ...` in the app's page (DOM checks, navigation by hash)."""
+        return self.page.evaluate(js_function_source, arg, timeout_s=timeout_s)
+
+    def wait_for(self, js_condition: str, timeout_s: float = 10) -> Any:
+        """Wait until the JS expression is truthy in the page; fails fast if the VM dies meanwhile."""
+        deadline = time.monotonic() + timeout_s
+        check = f"async () => {{ const value = ({js_condition}); return value ? value : null; }}"
+        while True:
+            value = self.page.evaluate(check, timeout_s=timeout_s)
+            if value:
+                return value
+            state = self.snapshot()
+            if state["fatal"]:
+                raise VMCrashError(f"the VM died while waiting for {js_condition}: {state['fatal']['line']}",
+                                   state["stdout"], state["stderr"])
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"`{js_condition}` was still falsy after {timeout_s:.1f} s in {self.url}")
+            time.sleep(_POLL_S)
+
     def close(self) -> None:
         self.page.close()
 
