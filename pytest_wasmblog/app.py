@@ -52,8 +52,9 @@ class PopcornApp:
         while True:
             state = self.snapshot()
             if state["fatal"]:
-                raise VMCrashError(f"the VM crashed while booting {self.url}: {state['fatal']['line']}",
-                                   state["stdout"], state["stderr"], fix="read the VM output above")
+                line = state["fatal"]["line"]
+                raise VMCrashError(f"the VM stopped while booting {self.url}: {line}",
+                                   state["stdout"], state["stderr"], fix=_boot_fix(line))
             if state["ready"]:
                 break
             if not state["crossOriginIsolated"] and time.monotonic() - started > 0.5:
@@ -168,3 +169,14 @@ class PopcornApp:
 def _short(args: Any, limit: int = 200) -> str:
     text = repr(args)
     return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _boot_fix(fatal_line: str) -> str:
+    if "CRASH REPORT" in fatal_line:
+        return "the start module raised (the exception and stacktrace are above)"
+    if fatal_line.startswith("Return value:"):
+        return ("the start module's start/0 returned, and the VM stops when it does: keep the start "
+                "process alive (PytestWasmblog.Bridge.start_and_wait/1 does)")
+    if "cannot be resolved" in fatal_line:
+        return "a module the app calls is not in the bundle; add it to `keep` in wasmblog.toml"
+    return "read the VM output above"

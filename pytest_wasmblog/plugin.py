@@ -71,7 +71,10 @@ def wasm_server(wasm_settings: Settings, wasm_stats: RunStats) -> Iterator[Stati
     for bundle in sorted(site.glob("*.avm")):
         avm.validate_file(bundle)
     wasm_stats.site = site
-    with StaticSiteServer(site, isolation=wasm_settings.isolation, html_injection=PROBE_JS) as server:  # type: ignore[arg-type]
+    with StaticSiteServer(
+        site, isolation=wasm_settings.isolation, omit_headers=wasm_settings.omit_headers,  # type: ignore[arg-type]
+        html_injection=PROBE_JS,
+    ) as server:
         yield server
 
 

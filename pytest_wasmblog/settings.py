@@ -25,6 +25,7 @@ class Settings:
     engines: tuple[str, ...]
     chromium_path: str | None
     isolation: str
+    omit_headers: tuple[str, ...]
     boot_timeout_s: float
     call_timeout_s: float
     headed: bool
@@ -55,6 +56,9 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption("--wasm-chromium-path", help="Chromium executable to use (env WASMBLOG_CHROMIUM)")
     group.addoption("--wasm-isolation", choices=ISOLATION_MODES,
                     help="cross-origin isolation headers the server sends, default require-corp")
+    group.addoption("--wasm-omit-header", action="append", metavar="NAME",
+                    help="header the server must not send (repeatable), e.g. Cross-Origin-Embedder-Policy, "
+                    "to prove what breaks without it")
     group.addoption("--wasm-boot-timeout", type=float, help="seconds for the app to become ready, default 20")
     group.addoption("--wasm-call-timeout", type=float, help="seconds for one bridge call, default 10")
     group.addoption("--wasm-headed", action="store_true", help="show the browser window")
@@ -80,6 +84,7 @@ def from_config(config: pytest.Config) -> Settings:
         engines=tuple(config.getoption("--wasm-browser") or ["chromium"]),
         chromium_path=config.getoption("--wasm-chromium-path") or os.environ.get("WASMBLOG_CHROMIUM") or None,
         isolation=config.getoption("--wasm-isolation") or "require-corp",
+        omit_headers=tuple(config.getoption("--wasm-omit-header") or ()),
         boot_timeout_s=_seconds(config.getoption("--wasm-boot-timeout"), config.getini("wasm_boot_timeout"), "boot"),
         call_timeout_s=_seconds(config.getoption("--wasm-call-timeout"), config.getini("wasm_call_timeout"), "call"),
         headed=bool(config.getoption("--wasm-headed")),

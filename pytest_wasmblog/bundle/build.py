@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pytest_wasmblog.bundle import avm, beam, closure, config, runtime, sources, toolchain
-from pytest_wasmblog.bundle.compile_app import compile_app, compile_shims
+from pytest_wasmblog.bundle.compile_app import compile_app, compile_boot_wrapper, compile_shims
 from pytest_wasmblog.bundle.rebuild import BeamRebuilder
 from pytest_wasmblog.errors import WasmblogError
 
 REPORT_NAME = "build-report.json"
+BOOT_MODULE = "wasmblog_start"
 
 
 class BuildError(WasmblogError):
@@ -70,10 +71,12 @@ def build_site(site: Path, log: "callable[[str], None]" = print) -> BuildResult:
     if not app[cfg.start_module_atom].info.exports_function("start", 0):
         raise BuildError(f"start module {cfg.start_module} does not export start/0, which the VM calls to boot")
     shims = sources.scan(compile_shims(tools), "shim")
+    boot = sources.scan(compile_boot_wrapper(tools, cfg.start_module_atom), "shim")
+    shims.update(boot)
     library = sources.library_modules(tools)
     rebuilder = BeamRebuilder(tools, native)
     policy = closure.Policy(keep=cfg.keep, drop=cfg.drop)
-    roots = [cfg.start_module_atom, *sorted(n for n in app if n != cfg.start_module_atom)]
+    roots = [BOOT_MODULE, *sorted(app)]
 
     # Rebuilt modules can call what the originals did not (overrides), so iterate to a fixpoint.
     rebuilt: dict[str, closure.ModuleSource] = {}
@@ -88,7 +91,7 @@ def build_site(site: Path, log: "callable[[str], None]" = print) -> BuildResult:
             info = beam.parse(path.read_bytes())
             rebuilt[name] = closure.ModuleSource(name, library[name].origin, info, str(path))
 
-    entries, sizes = _entries(result, available, cfg.start_module_atom)
+    entries, sizes = _entries(result, available, BOOT_MODULE)
     data = avm.write(entries)
     avm.validate(data, source="bundle.avm (just built)")
     dist = _write_dist(cfg, popcorn, data)

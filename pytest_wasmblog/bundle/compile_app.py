@@ -49,3 +49,26 @@ def compile_app(tools: Toolchain, sources: list[Path], with_bridge: bool) -> Pat
     if not files:
         raise toolchain.ToolFailedError(["elixirc"], 1, f"no .ex or .erl files in {', '.join(map(str, folders))}")
     return compile_sources(tools, files, "app")
+
+
+# The VM prints only "Return value: error" when start/0 raises; this wrapper, packed as the
+# bundle's start module, first prints the exception so the harness can show it.
+_BOOT_WRAPPER = """-module(wasmblog_start).
+-export([start/0]).
+
+start() ->
+    wasmblog_io:start(),
+    try '{start}':start()
+    catch Class:Reason:Stack ->
+        erlang:display({{'CRASH REPORT', '{start}', start, 0, Class, Reason, Stack}}),
+        erlang:raise(Class, Reason, Stack)
+    end.
+"""
+
+
+def compile_boot_wrapper(tools: Toolchain, start_module: str) -> Path:
+    source_dir = cache_root() / "boot-src" / fingerprint([], start_module)
+    source_dir.mkdir(parents=True, exist_ok=True)
+    source = source_dir / "wasmblog_start.erl"
+    source.write_text(_BOOT_WRAPPER.format(start=start_module.replace("'", "\\'")))
+    return compile_sources(tools, [source], "boot")

@@ -1,0 +1,32 @@
+"""Shared fixtures of the plugin's own tests: the small sites in tests/sites, built once per run."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pytest_wasmblog.bundle.build import build_site
+
+SITES = Path(__file__).parent / "sites"
+
+
+def _build(name: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # Build a copy, so parallel workers and the checkout never share a half-written dist/.
+    work = tmp_path_factory.mktemp(name)
+    shutil.copytree(SITES / name, work / name)
+    shutil.copytree(SITES / "static", work / "static")
+    return build_site(work / name, log=lambda _: None).dist
+
+
+@pytest.fixture(scope="session")
+def toolbox_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A bridge-enabled app whose Toolbox module echoes, raises, throws, exits, prints and hangs."""
+    return _build("toolbox", tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def crash_on_start_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An app whose start/0 raises a MatchError before announcing readiness."""
+    return _build("crash_on_start", tmp_path_factory)

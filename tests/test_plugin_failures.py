@@ -1,0 +1,104 @@
+"""What the plugin says when the site, the headers, the bundle or the browser are wrong."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from test_plugin_fixtures import run
+
+
+def test_isolation_check_names_every_missing_header(pytester: pytest.Pytester, toolbox_site: Path) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+        from pytest_wasmblog.isolation import IsolationError
+
+        def test_check(isolation):
+            report = isolation.check()
+            assert report.cross_origin_isolated is False
+            with pytest.raises(IsolationError) as caught:
+                report.assert_isolated()
+            message = str(caught.value)
+            assert "/index.html: header Cross-Origin-Opener-Policy is missing" in message
+            assert "/index.html: header Cross-Origin-Embedder-Policy is missing" in message
+            assert "/AtomVM.wasm: header Cross-Origin-Embedder-Policy is missing" in message
+        """
+    )
+    run(pytester, toolbox_site, "--wasm-isolation=none").assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize("header", ["Cross-Origin-Opener-Policy", "Cross-Origin-Embedder-Policy"])
+def test_one_missing_header_is_named_alone(pytester: pytest.Pytester, toolbox_site: Path, header: str) -> None:
+    other = ({"Cross-Origin-Opener-Policy", "Cross-Origin-Embedder-Policy"} - {header}).pop()
+    pytester.makepyfile(
+        f"""
+        import pytest
+        from pytest_wasmblog.isolation import IsolationError
+
+        def test_check(isolation):
+            with pytest.raises(IsolationError) as caught:
+                isolation.assert_isolated()
+            assert "header {header} is missing" in str(caught.value)
+            assert "{other}" not in str(caught.value).split("Fix:")[0]
+        """
+    )
+    run(pytester, toolbox_site, f"--wasm-omit-header={header}").assert_outcomes(passed=1)
+
+
+def test_booting_without_isolation_fails_fast_and_says_why(pytester: pytest.Pytester, toolbox_site: Path) -> None:
+    pytester.makepyfile("def test_boot(wasm_app):\n    pass\n")
+    result = run(pytester, toolbox_site, "--wasm-isolation=none", "--wasm-boot-timeout=120")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*NotIsolatedError*is not cross-origin isolated*SharedArrayBuffer*"])
+    assert result.duration < 30
+
+
+def _copy_site(site: Path, target: Path) -> Path:
+    shutil.copytree(site, target)
+    return target
+
+
+def test_truncated_bundle_is_refused_with_its_offset(pytester: pytest.Pytester, toolbox_site: Path, tmp_path: Path) -> None:
+    site = _copy_site(toolbox_site, tmp_path / "site")
+    bundle = site / "bundle.avm"
+    data = bundle.read_bytes()
+    bundle.write_bytes(data[: len(data) // 2])
+    pytester.makepyfile("def test_boot(wasm_app):\n    pass\n")
+    result = run(pytester, site)
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*BundleError: *bundle.avm: invalid .avm bundle, entry * at byte *"])
+
+
+def test_corrupted_magic_is_refused(pytester: pytest.Pytester, toolbox_site: Path, tmp_path: Path) -> None:
+    site = _copy_site(toolbox_site, tmp_path / "site")
+    bundle = site / "bundle.avm"
+    bundle.write_bytes(b"#!/usr/bin/env AtomXX" + bundle.read_bytes()[21:])
+    pytester.makepyfile("def test_boot(wasm_app):\n    pass\n")
+    result = run(pytester, site)
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*invalid .avm bundle, byte 0: bad magic*"])
+
+
+def test_no_site_configured_is_a_clear_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_boot(wasm_app):\n    pass\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", timeout=120)
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*no site to serve: pass --wasm-site PATH*"])
+
+
+def test_missing_browser_skips_outside_ci_and_fails_in_ci(
+    pytester: pytest.Pytester, toolbox_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makepyfile("def test_boot(wasm_app):\n    pass\n")
+    missing = "--wasm-chromium-path=/nonexistent/chromium"
+    monkeypatch.delenv("CI", raising=False)
+    outside = run(pytester, toolbox_site, missing, "-rs")
+    outside.assert_outcomes(skipped=1)
+    outside.stdout.fnmatch_lines(["*/nonexistent/chromium*"])
+    monkeypatch.setenv("CI", "true")
+    in_ci = run(pytester, toolbox_site, missing)
+    in_ci.assert_outcomes(errors=1)
+    in_ci.stdout.fnmatch_lines(["*BrowserNotFoundError*/nonexistent/chromium*"])
