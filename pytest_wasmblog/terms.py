@@ -100,9 +100,15 @@ def decode(value: Any) -> Any:
         if tag == "__tuple__":
             return tuple(decode(v) for v in _expect(inner, list, tag))
         if tag == "__map__":
-            return {_hashable(decode(k)): decode(v) for k, v in _expect(inner, list, tag)}
+            pairs = _expect(inner, list, tag)
+            if not all(isinstance(pair, list) and len(pair) == 2 for pair in pairs):
+                raise TermDecodingError("bridge sent __map__ whose entries are not [key, value] pairs")
+            return {_hashable(decode(k)): decode(v) for k, v in pairs}
         if tag == "__binary__":
-            return base64.b64decode(_expect(inner, str, tag))
+            try:
+                return base64.b64decode(_expect(inner, str, tag), validate=True)
+            except ValueError:
+                raise TermDecodingError("bridge sent __binary__ that is not valid base64") from None
         if tag == "__opaque__":
             return Opaque(_expect(inner, str, tag))
     return {k: decode(v) for k, v in value.items()}

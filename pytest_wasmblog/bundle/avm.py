@@ -100,7 +100,7 @@ def read(data: bytes, source: str = "bundle") -> list[Entry]:
         if reserved != 0:
             raise BundleError(f"reserved field is {reserved}, expected 0", offset, name, source)
         payload = data[name_end : offset + size]
-        entries.append(_decode_entry(name, flags, payload, offset, source))
+        entries.append(_decode_entry(name, flags, payload, offset, name_end, source))
         offset += size
 
 
@@ -118,16 +118,15 @@ def _read_name(data: bytes, offset: int, size: int, source: str) -> tuple[str, i
     return name, name_end
 
 
-def _decode_entry(name: str, raw_flags: int, payload: bytes, offset: int, source: str) -> Entry:
-    try:
-        flags = Flag(raw_flags)
-    except ValueError:
-        raise BundleError(f"unknown flags {raw_flags:#x}", offset, name, source) from None
+def _decode_entry(name: str, raw_flags: int, payload: bytes, offset: int, data_offset: int, source: str) -> Entry:
+    if raw_flags & ~int(Flag.START | Flag.BEAM | Flag.FILE):
+        raise BundleError(f"unknown flags {raw_flags:#x}", offset, name, source)
+    flags = Flag(raw_flags)
     if Flag.BEAM in flags:
         try:
             info = beam.parse(payload)
         except beam.BeamFormatError as exc:
-            raise BundleError(f"broken BEAM: {exc.problem}", offset + exc.offset, name, source) from None
+            raise BundleError(f"broken BEAM: {exc.problem}", data_offset + exc.offset, name, source) from None
         if info.name + ".beam" != name:
             raise BundleError(f"holds module {info.name!r}, not what its name says", offset, name, source)
         return Entry(name, flags, payload, offset)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import gzip
+from collections.abc import Callable
 import json
 import os
 import shutil
@@ -56,7 +57,7 @@ class BuildResult:
         return "\n".join(lines)
 
 
-def build_site(site: Path, log: "callable[[str], None]" = print) -> BuildResult:  # type: ignore[valid-type]
+def build_site(site: Path, log: Callable[[str], None] = print) -> BuildResult:
     started = time.monotonic()
     cfg = config.load(site)
     tools = toolchain.find_toolchain()
@@ -95,7 +96,7 @@ def build_site(site: Path, log: "callable[[str], None]" = print) -> BuildResult:
     data = avm.write(entries)
     avm.validate(data, source="bundle.avm (just built)")
     dist = _write_dist(cfg, popcorn, data)
-    origins = {name: available[name].origin for name in result.modules}
+    origins: dict[str, str] = {name: available[name].origin for name in result.modules}
     build = BuildResult(
         dist=dist, bundle=dist / "bundle.avm", modules=len(entries), raw_bytes=len(data),
         gzip_bytes=len(gzip.compress(data, 9)), seconds=time.monotonic() - started,

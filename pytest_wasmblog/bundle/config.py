@@ -85,7 +85,10 @@ def load(site: Path) -> SiteConfig:
     start = bundle.get("start_module")
     if not isinstance(start, str) or not start:
         raise SiteConfigError(f"{path}: [bundle] start_module is missing (the module whose start/0 boots the app)")
-    sources = tuple(site / s for s in bundle.get("sources", ["lib"]))
+    raw_sources = bundle.get("sources", ["lib"])
+    if not isinstance(raw_sources, list) or not all(isinstance(s, str) for s in raw_sources):
+        raise SiteConfigError(f'{path}: [bundle] sources must be a list of folders, like sources = ["lib"]')
+    sources = tuple(site / s for s in raw_sources)
     for source in sources:
         if not source.is_dir():
             raise SiteConfigError(f"{path}: source folder {source} does not exist")

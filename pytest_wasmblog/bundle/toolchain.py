@@ -77,7 +77,8 @@ def run(command: list[str], cwd: Path | None = None, timeout: float = 600) -> st
             command, cwd=cwd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
         )
     except subprocess.TimeoutExpired as exc:
-        raise ToolFailedError(command, -1, f"timed out after {timeout:.0f} s\n{exc.output or ''}") from None
+        partial = exc.output.decode(errors="replace") if isinstance(exc.output, bytes) else (exc.output or "")
+        raise ToolFailedError(command, -1, f"timed out after {timeout:g} s\n{partial}") from None
     if done.returncode != 0:
         raise ToolFailedError(command, done.returncode, done.stdout + done.stderr)
     return done.stdout
