@@ -13,7 +13,7 @@ from importlib import resources
 from typing import Any
 
 from pytest_wasmblog.browsers.base import BrowserPage
-from pytest_wasmblog.vm_errors import BootTimeoutError, BridgeError, CallTimeoutError, VMCrashError
+from pytest_wasmblog.vm_errors import BootTimeoutError, BridgeError, CallTimeoutError, NotIsolatedError, VMCrashError
 
 PROBE_JS = (resources.files("pytest_wasmblog") / "js" / "probe.js").read_text()
 _POLL_S = 0.05
@@ -27,10 +27,6 @@ class CallResult:
     error_code: str | None
     error_message: str | None
     duration_ms: float
-
-
-class NotIsolatedError(VMCrashError):
-    pass
 
 
 class PopcornApp:

@@ -27,6 +27,10 @@ class VMCrashError(VMError):
     pass
 
 
+class NotIsolatedError(VMCrashError):
+    """The page is not cross-origin isolated, so the VM (a pthreads build) cannot start."""
+
+
 class BootTimeoutError(VMError):
     pass
 

@@ -134,3 +134,13 @@ def info(
 ) -> BeamInfo:
     """A BeamInfo for closure tests; the module's own name is the first atom as in real files."""
     return BeamInfo(name=name, atoms=[name, *atoms], imports=list(imports), exports=list(exports), chunks=[])
+
+
+@pytest.fixture(scope="session")
+def start_beam(compiled_beams: dict[str, bytes]) -> bytes:
+    return compiled_beams[START_MODULE]
+
+
+@pytest.fixture(scope="session")
+def plain_beam(compiled_beams: dict[str, bytes]) -> bytes:
+    return compiled_beams[PLAIN_MODULE]

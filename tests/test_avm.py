@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from beam_samples import PLAIN_MODULE, START_MODULE, compiled_beams, iff_chunks  # noqa: F401 (fixture)
+from beam_samples import PLAIN_MODULE, START_MODULE, compiled_beams, iff_chunks, plain_beam, start_beam  # noqa: F401 (fixture)
 from pytest_wasmblog.bundle import avm, beam
 from pytest_wasmblog.bundle.avm import BundleError, Entry, Flag
 
@@ -16,16 +16,6 @@ HEADER = b"#!/usr/bin/env AtomVM\n\x00\x00"
 END_ENTRY = struct.pack(">III", 0, 0, 0) + b"end\x00"
 FILE_NAME = "priv/notes.txt"
 FILE_DATA = b"seven b"  # 7 bytes: with its 4-byte length prefix the payload needs padding
-
-
-@pytest.fixture(scope="module")
-def start_beam(compiled_beams: dict[str, bytes]) -> bytes:
-    return compiled_beams[START_MODULE]
-
-
-@pytest.fixture(scope="module")
-def plain_beam(compiled_beams: dict[str, bytes]) -> bytes:
-    return compiled_beams[PLAIN_MODULE]
 
 
 @pytest.fixture(scope="module")

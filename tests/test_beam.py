@@ -7,13 +7,15 @@ import zlib
 
 import pytest
 
-from beam_samples import (  # noqa: F401 (compiled_beams is a fixture)
+from beam_samples import (  # noqa: F401 (fixtures)
     PLAIN_MODULE,
     START_MODULE,
     atom_chunk,
     compiled_beams,
     iff,
     iff_chunks,
+    plain_beam,
+    start_beam,
     synthetic_beam,
 )
 from pytest_wasmblog.bundle import beam
@@ -21,16 +23,6 @@ from pytest_wasmblog.bundle.beam import BeamFormatError
 
 DROPPED = ("Attr", "CInf", "Dbgi", "Docs", "ExCk", "Meta", "Type", "Abst")
 KEPT = ("AtU8", "Code", "ExpT", "ImpT", "FunT", "StrT", "LocT", "Line")
-
-
-@pytest.fixture(scope="module")
-def start_beam(compiled_beams: dict[str, bytes]) -> bytes:
-    return compiled_beams[START_MODULE]
-
-
-@pytest.fixture(scope="module")
-def plain_beam(compiled_beams: dict[str, bytes]) -> bytes:
-    return compiled_beams[PLAIN_MODULE]
 
 
 @pytest.fixture(scope="module")
