@@ -2,6 +2,8 @@
 
     Elixir                      JSON                               Python
     integer, float              number                             int, float
+    integer beyond ±(2^53-1)    {"__integer__": "digits"}          int
+    float with integral value   {"__float__": 1.0}                 float
     UTF-8 binary                string                             str
     true / false / nil          true / false / null                True / False / None
     other atom                  {"__atom__": "name"}               Atom("name")
@@ -25,7 +27,8 @@ from typing import Any
 
 from pytest_wasmblog.errors import WasmblogError
 
-_TAGS = ("__atom__", "__tuple__", "__map__", "__binary__", "__opaque__")
+# JSON numbers pass through JavaScript doubles: beyond this an integer would change value.
+MAX_SAFE_INTEGER = 2**53 - 1
 
 
 @dataclass(frozen=True, order=True)
@@ -65,11 +68,12 @@ def encode(value: Any, path: str = "arg") -> Any:
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
-        return value
+        return value if abs(value) <= MAX_SAFE_INTEGER else {"__integer__": str(value)}
     if isinstance(value, float):
         if not math.isfinite(value):
             raise TermEncodingError(path, f"{value} has no Elixir float")
-        return value
+        # An integral float would reach Elixir as an integer through JavaScript.
+        return {"__float__": value} if value.is_integer() else value
     if isinstance(value, Atom):
         return {"__atom__": value.name}
     if isinstance(value, tuple):
@@ -97,6 +101,14 @@ def decode(value: Any) -> Any:
         (tag, inner), = value.items()
         if tag == "__atom__":
             return Atom(_expect(inner, str, tag))
+        if tag == "__float__":
+            return float(_expect(inner, (int, float), tag))
+        if tag == "__integer__":
+            digits = _expect(inner, str, tag)
+            try:
+                return int(digits)
+            except ValueError:
+                raise TermDecodingError(f"bridge sent __integer__ {digits!r}, not decimal digits") from None
         if tag == "__tuple__":
             return tuple(decode(v) for v in _expect(inner, list, tag))
         if tag == "__map__":
@@ -118,9 +130,10 @@ def _looks_tagged(value: dict[str, Any]) -> bool:
     return len(value) == 1 and next(iter(value)).startswith("__")
 
 
-def _expect(inner: Any, kind: type, tag: str) -> Any:
-    if not isinstance(inner, kind):
-        raise TermDecodingError(f"bridge sent {tag} with a {type(inner).__name__}, expected {kind.__name__}")
+def _expect(inner: Any, kind: type | tuple[type, ...], tag: str) -> Any:
+    if not isinstance(inner, kind) or isinstance(inner, bool):
+        expected = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise TermDecodingError(f"bridge sent {tag} with a {type(inner).__name__}, expected {expected}")
     return inner
 
 

@@ -273,7 +273,7 @@ defmodule Blog.Markdown do
   end
 
   defp inl(<<?*, rest::binary>>, prev, acc) do
-    case delimited(rest, "*") do
+    case star_close(rest, 0) do
       {inner, after_close} -> inl(after_close, ?*, [acc, "<em>", inline(inner), "</em>"])
       nil -> inl_literal(rest, "*", prev, acc)
     end
@@ -325,6 +325,28 @@ defmodule Blog.Markdown do
 
   defp plain_run(_rest, 0), do: 1
   defp plain_run(_rest, len), do: len
+
+  # The "*" closing *emphasis*: a lone star, so that **strong** can sit inside it. The inner
+  # text follows the same rules as delimited/2.
+  defp star_close(<<c, _::binary>> = text, i) when c != ?\s and c != ?\n do
+    case text do
+      <<_::binary-size(i), "**", _::binary>> ->
+        star_close(text, i + 2)
+
+      <<_::binary-size(i), ?*, _::binary>> when i > 0 ->
+        inner = :binary.part(text, 0, i)
+        last = :binary.last(inner)
+        if last != ?\s and last != ?\n, do: {inner, skip(text, i + 1)}, else: nil
+
+      <<_::binary-size(i), _, _::binary>> ->
+        star_close(text, i + 1)
+
+      _ ->
+        nil
+    end
+  end
+
+  defp star_close(_text, _i), do: nil
 
   # `delim`inner`delim`: inner must not start or end with a space and must not be empty
   defp delimited(<<c, _::binary>> = rest, delim) when c != ?\s and c != ?\n do

@@ -259,7 +259,21 @@ defmodule PytestWasmblog.Bridge do
             case decode_args(args) do
               {:ok, decoded} ->
                 fun = :erlang.binary_to_atom(function, :utf8)
-                run(fn -> dynamic_apply(mod, fun, decoded) end)
+
+                if missing_function?(mod, fun, length(decoded)) do
+                  # On this VM the stacktrace of an undef names the caller, not the missing
+                  # function, so the reply names it from the request.
+                  error_reply(
+                    "error",
+                    Terms.atom_name(UndefinedFunctionError),
+                    "function " <>
+                      module_label(module) <>
+                      "." <> function <> "/" <> int(length(decoded)) <> " is undefined or private",
+                    []
+                  )
+                else
+                  run(fn -> dynamic_apply(mod, fun, decoded) end)
+                end
 
               {:error, message} ->
                 bad_request("cannot decode the arguments: " <> message)
@@ -276,6 +290,17 @@ defmodule PytestWasmblog.Bridge do
               []
             )
         end
+    end
+  end
+
+  # Only for modules that load: functions of the VM's NIF modules (and the erlang shim, which
+  # adds to NIFs) are not in any export table.
+  defp missing_function?(:erlang, _fun, _arity), do: false
+
+  defp missing_function?(mod, fun, arity) do
+    case :code.ensure_loaded(mod) do
+      {:module, _} -> not :erlang.function_exported(mod, fun, arity)
+      _ -> false
     end
   end
 

@@ -5,7 +5,9 @@ defmodule PytestWasmblog.Terms do
 
   | Elixir term                                   | JSON value                                   |
   |-----------------------------------------------|----------------------------------------------|
-  | integer, float                                | number                                       |
+  | integer within ±(2^53 - 1), non-integral float | number                                      |
+  | integer beyond ±(2^53 - 1)                     | `{"__integer__": "decimal digits"}`         |
+  | float with an integral value (1.0)             | `{"__float__": 1.0}`                        |
   | UTF-8 binary                                  | string                                       |
   | `true`, `false`, `nil`                        | `true`, `false`, `null`                      |
   | list                                          | array (elements mapped)                      |
@@ -32,6 +34,8 @@ defmodule PytestWasmblog.Terms do
   Nothing here uses `inspect`, protocols or Regex: it runs on the Popcorn/AtomVM runtime.
   """
 
+  @max_safe 9_007_199_254_740_991
+
   @typedoc "A value made of JSON types: what `PytestWasmblog.JSON` encodes and decodes."
   @type json_value ::
           nil
@@ -43,7 +47,17 @@ defmodule PytestWasmblog.Terms do
 
   @doc "Turns any term into a JSON-able value (see the module doc for the mapping)."
   @spec to_json_value(term()) :: json_value()
-  def to_json_value(term) when is_integer(term) or is_float(term), do: term
+  # JSON numbers pass through JavaScript doubles: a float with an integral value would
+  # arrive as an integer, and integers beyond 2^53 would change value.
+  def to_json_value(term) when is_integer(term) and (term > @max_safe or term < -@max_safe),
+    do: %{"__integer__" => :erlang.integer_to_binary(term)}
+
+  def to_json_value(term) when is_integer(term), do: term
+
+  def to_json_value(term) when is_float(term) do
+    if integral_float?(term), do: %{"__float__" => term}, else: term
+  end
+
   def to_json_value(term) when is_boolean(term) or term == nil, do: term
   def to_json_value(term) when is_atom(term), do: %{"__atom__" => atom_name(term)}
 
@@ -74,6 +88,10 @@ defmodule PytestWasmblog.Terms do
   def to_json_value(_term), do: opaque("unknown")
 
   defp opaque(kind), do: %{"__opaque__" => kind}
+
+  # Every double at or beyond 2^53 is integral; below, compare with its truncation.
+  defp integral_float?(f) when f >= 9.007199254740992e15 or f <= -9.007199254740992e15, do: true
+  defp integral_float?(f), do: f == :erlang.trunc(f)
 
   defp list_to_json([], acc), do: :lists.reverse(acc)
   defp list_to_json([head | tail], acc), do: list_to_json(tail, [to_json_value(head) | acc])
@@ -125,6 +143,17 @@ defmodule PytestWasmblog.Terms do
 
   defp from_tagged("__atom__", name) when is_binary(name), do: :erlang.binary_to_atom(name, :utf8)
 
+  defp from_tagged("__float__", number) when is_number(number), do: :erlang.float(number)
+
+  defp from_tagged("__integer__", digits) when is_binary(digits) do
+    try do
+      :erlang.binary_to_integer(digits)
+    catch
+      _kind, _reason ->
+        raise ArgumentError, "{\"__integer__\": ...} does not hold a decimal integer: \"" <> digits <> "\""
+    end
+  end
+
   defp from_tagged("__tuple__", elements) when is_list(elements),
     do: :erlang.list_to_tuple(from_list(elements, []))
 
@@ -151,7 +180,7 @@ defmodule PytestWasmblog.Terms do
   end
 
   defp from_tagged(tag, _payload)
-       when tag in ["__atom__", "__tuple__", "__map__", "__binary__", "__opaque__"] do
+       when tag in ["__atom__", "__tuple__", "__map__", "__binary__", "__opaque__", "__float__", "__integer__"] do
     raise ArgumentError,
           "malformed {\"" <> tag <> "\": ...}: " <> expected_payload(tag)
   end
@@ -170,6 +199,8 @@ defmodule PytestWasmblog.Terms do
   defp expected_payload("__map__"), do: "expected a list of [key, value] pairs"
   defp expected_payload("__binary__"), do: "expected a base64 string"
   defp expected_payload("__opaque__"), do: "expected the kind as a string"
+  defp expected_payload("__float__"), do: "expected a number"
+  defp expected_payload("__integer__"), do: "expected the decimal digits as a string"
 
   defp map_pairs([], acc), do: acc
 
