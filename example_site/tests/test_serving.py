@@ -1,0 +1,27 @@
+"""How the blog was served and which browser ran it: the server's own log of what it sent."""
+
+from __future__ import annotations
+
+
+def test_runtime_and_bundle_were_served_like_a_cdn(wasm_app, wasm_server):
+    served = {record.path: record for record in wasm_server.requests() if record.method == "GET"}
+    for path, mime in [("/AtomVM.wasm", "application/wasm"), ("/bundle.avm", "application/octet-stream"),
+                       ("/popcorn.mjs", "text/javascript"), ("/index.html", "text/html; charset=utf-8")]:
+        record = served[path]
+        assert record.status == 200, path
+        assert record.header("Content-Type") == mime
+        assert record.header("Cross-Origin-Embedder-Policy") == "require-corp"
+        assert record.header("Cross-Origin-Opener-Policy") == "same-origin"
+        assert record.header("Cache-Control") == "no-store"
+    # The browser asked for compression and the 4 MB runtime went out compressed.
+    wasm = served["/AtomVM.wasm"]
+    assert wasm.header("Content-Encoding") in ("br", "gzip")
+    assert 0 < wasm.bytes_sent < 2_000_000
+
+
+def test_the_browser_says_what_it_is(wasm_browser, wasm_app):
+    assert wasm_browser.engine == "chromium"
+    assert wasm_browser.backend in ("playwright-managed", "system+playwright")
+    assert wasm_browser.version.split(".")[0].isdigit()
+    user_agent = wasm_app.evaluate("async () => navigator.userAgent")
+    assert wasm_browser.version.split(".")[0] in user_agent
