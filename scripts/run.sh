@@ -25,7 +25,7 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 echo "== installing pytest-wasmblog into .venv"
-.venv/bin/pip install -q --disable-pip-version-check -e .
+.venv/bin/pip install -q --disable-pip-version-check -e '.[test]'
 
 echo "== building example_site"
 .venv/bin/wasmblog build example_site
