@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from missing import missing
+
 from pytest_wasmblog.bundle.beam import BeamInfo
 
 # A module that boots: exports start/0, makes a remote call and holds a literal big enough
@@ -43,7 +45,7 @@ def compile_erlang(directory: Path, sources: dict[str, str]) -> dict[str, bytes]
     """Compile each module with `erlc +debug_info`; returns module name -> BEAM bytes."""
     erlc = shutil.which("erlc")
     if erlc is None:
-        pytest.skip("erlc is not installed (Debian package `erlang`)")
+        missing("erlc is not installed (Debian package `erlang`)")
     directory.mkdir(parents=True, exist_ok=True)
     files = []
     for name, text in sources.items():

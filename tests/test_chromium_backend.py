@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from missing import missing
+
 from pytest_wasmblog.browsers.base import BrowserPage
 from pytest_wasmblog.browsers.chromium import ChromiumSession, launch_chromium, playwright_users
 from pytest_wasmblog.errors import BrowserNotFoundError, EvaluateTimeoutError, JavaScriptError, NavigationError
@@ -31,7 +33,7 @@ def chromium() -> Iterator[ChromiumSession]:
     try:
         session = launch_chromium()
     except BrowserNotFoundError as exc:
-        pytest.skip(f"no Chromium on this machine: {exc}")
+        missing(f"no Chromium on this machine: {exc}")
     with session:
         yield session
 
@@ -199,7 +201,7 @@ def test_close_stops_the_driver_process(tmp_path: Path) -> None:
     try:
         launch_chromium().close()
     except BrowserNotFoundError as exc:
-        pytest.skip(f"no Chromium on this machine: {exc}")
+        missing(f"no Chromium on this machine: {exc}")
     result = subprocess.run(
         [sys.executable, "-c", CLOSE_SCRIPT], capture_output=True, text=True, timeout=60,
         cwd=Path(__file__).resolve().parent.parent,

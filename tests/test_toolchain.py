@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from missing import missing, require_tools
+
 from pytest_wasmblog.bundle import toolchain
 from pytest_wasmblog.bundle.toolchain import (
     ToolFailedError,
@@ -20,10 +22,9 @@ from pytest_wasmblog.bundle.toolchain import (
     which,
 )
 
-needs_erlang = pytest.mark.skipif(
-    not (shutil.which("erl") and shutil.which("elixir") and shutil.which("elixirc")),
-    reason="Debian erlang/elixir packages are not installed",
-)
+@pytest.fixture
+def needs_erlang() -> None:
+    require_tools("erl", "elixir", "elixirc")
 
 
 # ---- which ----
@@ -85,7 +86,7 @@ def test_long_output_keeps_the_tail_in_the_message() -> None:
 def test_failing_erlang_tool_output(tmp_path: Path) -> None:
     erlc = shutil.which("erlc")
     if erlc is None:
-        pytest.skip("erlc is not installed")
+        missing("erlc is not installed")
     (tmp_path / "broken.erl").write_text("-module(broken).\n-export([f/0]).\nf() -> .\n")
     with pytest.raises(ToolFailedError) as info:
         run([erlc, "-o", str(tmp_path), str(tmp_path / "broken.erl")])
@@ -117,7 +118,7 @@ def _independent_versions() -> tuple[str, str, str, str]:
     return release.strip(), version.strip(), root.strip(), elixir.strip()
 
 
-@needs_erlang
+@pytest.mark.usefixtures("needs_erlang")
 def test_find_toolchain_matches_the_installed_versions() -> None:
     release, version, root, elixir = _independent_versions()
     tc = find_toolchain()
@@ -132,7 +133,7 @@ def test_find_toolchain_matches_the_installed_versions() -> None:
     assert find_toolchain() is tc  # computed once
 
 
-@needs_erlang
+@pytest.mark.usefixtures("needs_erlang")
 def test_key_changes_with_either_version() -> None:
     tc = find_toolchain()
     other_elixir = dataclasses.replace(tc, elixir_version=tc.elixir_version + ".1")
@@ -140,7 +141,7 @@ def test_key_changes_with_either_version() -> None:
     assert len({tc.key, other_elixir.key, other_otp.key}) == 3
 
 
-@needs_erlang
+@pytest.mark.usefixtures("needs_erlang")
 def test_unsupported_otp_release_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(toolchain, "run", lambda command, **kw: "23\n23.3.4\n/usr/lib/erlang\n1.11.0\n")
     with pytest.raises(UnsupportedToolchainError) as info:
@@ -149,7 +150,7 @@ def test_unsupported_otp_release_is_refused(monkeypatch: pytest.MonkeyPatch) -> 
     assert all(r in str(info.value) for r in toolchain.SUPPORTED_OTP)
 
 
-@needs_erlang
+@pytest.mark.usefixtures("needs_erlang")
 def test_elixir_ebin_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     elixirc = which("elixirc")
     default = toolchain._elixir_ebin(elixirc)
