@@ -28,8 +28,12 @@ def wire(value):
 TABLE = [
     (42, 42),
     (-7, -7),
-    (2**70, 2**70),
+    (2**53 - 1, 2**53 - 1),
+    (2**53, {"__integer__": str(2**53)}),
+    (-(2**70), {"__integer__": str(-(2**70))}),
     (1.5, 1.5),
+    (1.0, {"__float__": 1.0}),
+    (-0.0, {"__float__": -0.0}),
     ("héllo", "héllo"),
     ("", ""),
     (True, True),
@@ -231,3 +235,9 @@ values = st.recursive(
 @given(values)
 def test_round_trip_property(value) -> None:
     assert wire(value) == value
+
+
+@pytest.mark.parametrize("bad", [{"__integer__": "12x"}, {"__integer__": 12}, {"__float__": "1.0"}, {"__float__": True}])
+def test_malformed_number_tags_raise_decoding_error(bad) -> None:
+    with pytest.raises(TermDecodingError):
+        decode(bad)
