@@ -39,6 +39,7 @@ class PopcornApp:
         self.call_timeout_s = call_timeout_s
         self.boot_ms: float | None = None
         self.boot_wall_s: float | None = None
+        self.isolated: bool | None = None  # crossOriginIsolated as the page saw it while booting
         self.call_durations_ms: list[float] = []
 
     def boot(self) -> PopcornApp:
@@ -47,6 +48,7 @@ class PopcornApp:
         deadline = started + self.boot_timeout_s
         while True:
             state = self.snapshot()
+            self.isolated = bool(state["crossOriginIsolated"])
             if state["fatal"]:
                 line = state["fatal"]["line"]
                 raise VMCrashError(f"the VM stopped while booting {self.url}: {line}",

@@ -23,6 +23,17 @@ class SiteNotFoundError(WasmblogError):
         super().__init__(msg)
 
 
+_BROWSER_FIXES = {
+    "chromium": "pass --wasm-chromium-path=/path/to/chromium or set WASMBLOG_CHROMIUM, install one "
+    "(`apt-get install chromium`), or run `playwright install chromium`.",
+    "firefox": "pass --wasm-firefox-path=/path/to/firefox or set WASMBLOG_FIREFOX, install Firefox ESR "
+    "(`apt-get install firefox-esr`), or run `playwright install firefox`.",
+    "webkit": "install WebKitGTK's MiniBrowser and driver (`apt-get install webkit2gtk-driver xvfb`), pass "
+    "--wasm-webkit-path=/path/to/MiniBrowser or set WASMBLOG_WEBKIT (and WASMBLOG_WEBKIT_DRIVER for the "
+    "driver), or run `playwright install webkit`.",
+}
+
+
 class BrowserNotFoundError(WasmblogError):
     """No usable browser executable was found; lists where we looked."""
 
@@ -33,14 +44,7 @@ class BrowserNotFoundError(WasmblogError):
         msg = f"no {engine} browser found"
         if detail:
             msg += f": {detail}"
-        msg += f"\nLooked at:\n{where}\nFix: "
-        if engine == "chromium":
-            msg += (
-                "pass --wasm-chromium-path=/path/to/chromium or set WASMBLOG_CHROMIUM, "
-                "install one (`apt-get install chromium`), or run `playwright install chromium`."
-            )
-        else:
-            msg += f"install {engine} or point the plugin at its executable."
+        msg += f"\nLooked at:\n{where}\nFix: {_BROWSER_FIXES.get(engine, f'install {engine} or point the plugin at it.')}"
         super().__init__(msg)
 
 

@@ -1,34 +1,40 @@
 """pytest entry point (`pytest11: wasmblog`): options, fixtures, markers and the run summary.
 
-Fixtures, cheapest first:
+Fixtures, cheapest first (each engine-bound fixture runs once per engine in --wasm-browser):
     wasm_settings   the resolved options
+    wasm_engine     the engine this test runs on ("chromium", "firefox", "webkit")
     wasm_server     the site served like a static CDN host, with isolation headers (session)
-    wasm_browser    one launched browser (session)
-    wasm_app        the app booted once and reused across tests; rebooted if its VM died
+    wasm_browser    one launched browser per engine (session)
+    wasm_app        the app booted once per engine and reused across tests; rebooted if its VM died
     fresh_wasm_app  a new browser context and a freshly booted VM for this test only
     popcorn         the raw bridge on the shared app: call, cast, stdout, stderr
     elixir          Elixir calls through the test bridge: elixir.apply("Mod", "fun", [args])
     isolation       checks crossOriginIsolated and the headers the browser received
+    wasm_require    wasm_require("cdp"): skip (outside CI) or fail (CI) where the backend lacks it
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
 from pytest_wasmblog import isolation as isolation_check
+from pytest_wasmblog import markers
 from pytest_wasmblog.app import PROBE_JS, PopcornApp
 from pytest_wasmblog.browsers.base import BrowserSession
 from pytest_wasmblog.bundle import avm
 from pytest_wasmblog.elixir import ElixirBridge
-from pytest_wasmblog.errors import BrowserNotFoundError
+from pytest_wasmblog.errors import BrowserLaunchError, BrowserNotFoundError
 from pytest_wasmblog.server import StaticSiteServer
 from pytest_wasmblog.settings import Settings, add_options, from_config
 from pytest_wasmblog.stats import RunStats
 
 stats_key = pytest.StashKey[RunStats]()
 settings_key = pytest.StashKey[Settings]()
+_STATS_OUTPUT = "wasmblog_stats"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -38,12 +44,34 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[settings_key] = from_config(config)
     config.stash[stats_key] = RunStats()
+    markers.register(config)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # One run covers the matrix: the engine is a session-scoped parameter named in each test id.
+    if "wasm_engine" in metafunc.fixturenames:
+        engines = metafunc.config.stash[settings_key].engines
+        metafunc.parametrize("wasm_engine", engines, scope="session", ids=list(engines))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        markers.apply(item)
+    # pytest's own reordering interleaves engines once a test has function-level parameters too,
+    # which would relaunch browsers; a stable sort keeps one launch per engine.
+    order = {engine: index for index, engine in enumerate(config.stash[settings_key].engines)}
+    items.sort(key=lambda item: order.get(markers.engine_of(item) or "", -1))
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
+    from pytest_wasmblog.browsers.describe import header_line
+
     settings = config.stash[settings_key]
     site = settings.site if settings.site else "(none: pass --wasm-site)"
-    return [f"wasmblog: site {site}, engines {', '.join(settings.engines)}, isolation {settings.isolation}"]
+    lines = [f"wasmblog: site {site}, isolation {settings.isolation}"]
+    lines.extend(header_line(engine, settings.browser_paths[engine]) for engine in settings.engines)
+    return lines
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
@@ -54,6 +82,20 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
             terminalreporter.write_line(line)
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # An xdist worker hands its measurements to the controller, which prints the summary.
+    workeroutput: dict[str, Any] | None = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput[_STATS_OUTPUT] = json.dumps(session.config.stash[stats_key].to_json())
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    output = getattr(node, "workeroutput", {}).get(_STATS_OUTPUT)
+    if output:
+        node.config.stash[stats_key].merge(json.loads(output))
+
+
 @pytest.fixture(scope="session")
 def wasm_settings(pytestconfig: pytest.Config) -> Settings:
     return pytestconfig.stash[settings_key]
@@ -62,6 +104,12 @@ def wasm_settings(pytestconfig: pytest.Config) -> Settings:
 @pytest.fixture(scope="session")
 def wasm_stats(pytestconfig: pytest.Config) -> RunStats:
     return pytestconfig.stash[stats_key]
+
+
+@pytest.fixture(scope="session")
+def wasm_engine(request: pytest.FixtureRequest) -> str:
+    """The engine of this test; parametrized from --wasm-browser by pytest_generate_tests."""
+    return str(request.param)
 
 
 @pytest.fixture(scope="session")
@@ -78,23 +126,42 @@ def wasm_server(wasm_settings: Settings, wasm_stats: RunStats) -> Iterator[Stati
         yield server
 
 
+def unavailable(settings: Settings, reason: str) -> None:
+    """Outside CI a missing browser or capability skips; in CI it is an error."""
+    if settings.in_ci:
+        pytest.fail(f"{reason} (CI=true: a missing browser or capability is an error, not a skip)", pytrace=False)
+    pytest.skip(f"{reason} (outside CI this skips; with CI=true it fails)")
+
+
 @pytest.fixture(scope="session")
-def wasm_browser(wasm_settings: Settings, wasm_stats: RunStats) -> Iterator[BrowserSession]:
-    from pytest_wasmblog.browsers.chromium import launch_chromium
+def wasm_browser(wasm_engine: str, wasm_settings: Settings, wasm_stats: RunStats) -> Iterator[BrowserSession]:
+    from pytest_wasmblog.browsers.launch import launch
 
     try:
-        session = launch_chromium(wasm_settings.chromium_path, headless=not wasm_settings.headed)
+        session = launch(wasm_engine, wasm_settings.browser_paths[wasm_engine], headless=not wasm_settings.headed)
     except BrowserNotFoundError as exc:
-        if wasm_settings.in_ci:
-            raise
-        pytest.skip(f"{exc} (outside CI a missing browser skips; with CI=true it fails)")
+        unavailable(wasm_settings, str(exc))
+    except BrowserLaunchError as exc:
+        pytest.fail(str(exc), pytrace=False)
     wasm_stats.engine(session.engine).description = session.describe()
     with session:
         yield session
 
 
+@pytest.fixture
+def wasm_require(wasm_browser: BrowserSession, wasm_settings: Settings) -> Callable[[str], None]:
+    """`wasm_require("cdp")` in a test: the test needs that backend capability."""
+
+    def require(capability: str) -> None:
+        if not wasm_browser.has(capability):
+            unavailable(wasm_settings, f"{wasm_browser.describe()} has no {capability!r} capability "
+                        f"(it has: {', '.join(sorted(wasm_browser.capabilities))})")
+
+    return require
+
+
 class SharedApp:
-    """Boots the app once per session and hands it to each test while its VM is healthy."""
+    """Boots the app once per engine and hands it to each test while its VM is healthy."""
 
     def __init__(self, browser: BrowserSession, server: StaticSiteServer, settings: Settings, stats: RunStats) -> None:
         self.browser = browser
@@ -122,13 +189,14 @@ class SharedApp:
 def boot_app(browser: BrowserSession, server: StaticSiteServer, settings: Settings, stats: RunStats) -> PopcornApp:
     page = browser.new_page()
     app = PopcornApp(page, server.origin + settings.page, settings.boot_timeout_s, settings.call_timeout_s)
+    engine = stats.engine(browser.engine)
     try:
         app.boot()
     except BaseException:
+        engine.isolated = app.isolated
         page.close()
         raise
-    engine = stats.engine(browser.engine)
-    engine.isolated = True  # boot() refuses a page that is not cross-origin isolated
+    engine.isolated = app.isolated
     if app.boot_ms is not None:
         engine.boot_ms.append(app.boot_ms)
     return app

@@ -11,7 +11,8 @@ import pytest
 from pytest_wasmblog.errors import WasmblogError
 
 ISOLATION_MODES = ("require-corp", "credentialless", "none")
-ENGINE_CHOICES = ("chromium",)
+ENGINES = ("chromium", "firefox", "webkit")
+ENGINE_CHOICES = (*ENGINES, "all")
 
 
 class SettingsError(WasmblogError):
@@ -23,7 +24,7 @@ class Settings:
     site: Path | None
     page: str
     engines: tuple[str, ...]
-    chromium_path: str | None
+    browser_paths: dict[str, str | None]
     isolation: str
     omit_headers: tuple[str, ...]
     boot_timeout_s: float
@@ -52,8 +53,12 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption("--wasm-site", help="built site folder to serve (index.html, popcorn.mjs, bundle.avm). ini: wasm_site")
     group.addoption("--wasm-page", help="page that boots the app, default /index.html. ini: wasm_page")
     group.addoption("--wasm-browser", action="append", choices=ENGINE_CHOICES,
-                    help="engine to run on (repeatable), default chromium")
+                    help="engine to run on (repeatable; `all` for chromium, firefox and webkit), default chromium")
     group.addoption("--wasm-chromium-path", help="Chromium executable to use (env WASMBLOG_CHROMIUM)")
+    group.addoption("--wasm-firefox-path", help="Firefox executable to use (env WASMBLOG_FIREFOX)")
+    group.addoption("--wasm-webkit-path",
+                    help="WebKitGTK MiniBrowser to drive over WebDriver (env WASMBLOG_WEBKIT; the driver: "
+                    "WebKitWebDriver on PATH or env WASMBLOG_WEBKIT_DRIVER)")
     group.addoption("--wasm-isolation", choices=ISOLATION_MODES,
                     help="cross-origin isolation headers the server sends, default require-corp")
     group.addoption("--wasm-omit-header", action="append", metavar="NAME",
@@ -81,8 +86,9 @@ def from_config(config: pytest.Config) -> Settings:
     return Settings(
         site=site,
         page=page if page.startswith("/") else "/" + page,
-        engines=tuple(config.getoption("--wasm-browser") or ["chromium"]),
-        chromium_path=config.getoption("--wasm-chromium-path") or os.environ.get("WASMBLOG_CHROMIUM") or None,
+        engines=_engines(config.getoption("--wasm-browser") or ["chromium"]),
+        # Environment variables are read by the resolver, which names where a path came from.
+        browser_paths={engine: config.getoption(f"--wasm-{engine}-path") or None for engine in ENGINES},
         isolation=config.getoption("--wasm-isolation") or "require-corp",
         omit_headers=tuple(config.getoption("--wasm-omit-header") or ()),
         boot_timeout_s=_seconds(config.getoption("--wasm-boot-timeout"), config.getini("wasm_boot_timeout"), "boot"),
@@ -90,6 +96,11 @@ def from_config(config: pytest.Config) -> Settings:
         headed=bool(config.getoption("--wasm-headed")),
         in_ci=os.environ.get("CI", "").lower() in ("1", "true", "yes"),
     )
+
+
+def _engines(chosen: list[str]) -> tuple[str, ...]:
+    wanted = ENGINES if "all" in chosen else chosen
+    return tuple(engine for engine in ENGINES if engine in wanted)
 
 
 def _seconds(option: float | None, ini: str, what: str) -> float:

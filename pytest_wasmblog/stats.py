@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import statistics
 from dataclasses import dataclass, field
+from typing import Any
 from pathlib import Path
 
 
@@ -23,6 +25,22 @@ class RunStats:
 
     def engine(self, name: str) -> EngineStats:
         return self.engines.setdefault(name, EngineStats())
+
+    def to_json(self) -> dict[str, Any]:
+        return {"engines": {name: dataclasses.asdict(s) for name, s in self.engines.items()},
+                "site": str(self.site) if self.site else None}
+
+    def merge(self, data: dict[str, Any]) -> None:
+        """Add an xdist worker's measurements to the controller's."""
+        for name, other in data.get("engines", {}).items():
+            mine = self.engine(name)
+            mine.description = mine.description or other["description"]
+            if other["isolated"] is not None:
+                mine.isolated = bool(mine.isolated if mine.isolated is not None else True) and other["isolated"]
+            mine.boot_ms.extend(other["boot_ms"])
+            mine.call_ms.extend(other["call_ms"])
+        if self.site is None and data.get("site"):
+            self.site = Path(data["site"])
 
     def summary_lines(self) -> list[str]:
         lines: list[str] = []

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 job="${1:-test}"; shift || true
 
-apt_packages=(erlang elixir chromium)
+apt_packages=(erlang elixir chromium firefox-esr webkit2gtk-driver xvfb)
 command -v npm >/dev/null 2>&1 || apt_packages+=(npm)
 python3 -m venv --help >/dev/null 2>&1 || apt_packages+=(python3-venv)
 missing=()
@@ -31,7 +31,7 @@ echo "== building example_site"
 .venv/bin/wasmblog build example_site
 
 case "$job" in
-  demo) exec .venv/bin/python -m pytest example_site/tests -p no:cacheprovider "$@" ;;
-  test) exec .venv/bin/python -m pytest tests example_site/tests -p no:cacheprovider "$@" ;;
+  demo) exec .venv/bin/python -m pytest example_site/tests --wasm-browser all -p no:cacheprovider "$@" ;;
+  test) exec .venv/bin/python -m pytest tests example_site/tests --wasm-browser all -p no:cacheprovider "$@" ;;
   *) echo "unknown job '$job': use demo or test" >&2; exit 2 ;;
 esac

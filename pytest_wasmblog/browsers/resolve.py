@@ -7,6 +7,8 @@ engine in `RESOLVERS`, so Firefox and WebKit add a function, not a branch.
 
 from __future__ import annotations
 
+import dataclasses
+import glob
 import os
 import shutil
 from collections.abc import Callable, Mapping
@@ -17,6 +19,20 @@ from ..errors import BrowserNotFoundError
 CHROMIUM_ENV = "WASMBLOG_CHROMIUM"
 CHROMIUM_OPTION = "--wasm-chromium-path"
 CHROMIUM_SYSTEM_NAMES: tuple[str, ...] = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+FIREFOX_SYSTEM_NAMES: tuple[str, ...] = ("firefox-esr", "firefox")
+WEBKIT_MINIBROWSER_GLOBS: tuple[str, ...] = (
+    "/usr/lib/*/webkit2gtk-4.1/MiniBrowser",
+    "/usr/lib/*/webkit2gtk-4.0/MiniBrowser",
+    "/usr/lib/*/webkitgtk-6.0/MiniBrowser",
+    "/usr/libexec/webkit2gtk-4.*/MiniBrowser",
+)
+WEBKIT_DRIVER_ENV = "WASMBLOG_WEBKIT_DRIVER"
+# engine -> (pytest option, environment variable) naming an explicit executable
+EXPLICIT_SOURCES: dict[str, tuple[str, str]] = {
+    "chromium": (CHROMIUM_OPTION, CHROMIUM_ENV),
+    "firefox": ("--wasm-firefox-path", "WASMBLOG_FIREFOX"),
+    "webkit": ("--wasm-webkit-path", "WASMBLOG_WEBKIT"),
+}
 
 BACKEND_MANAGED = "playwright-managed"
 BACKEND_SYSTEM_PLAYWRIGHT = "system+playwright"
@@ -29,6 +45,7 @@ class ResolvedBrowser:
     backend: str
     executable: str | None  # None: let Playwright launch its managed build
     how_found: str
+    driver: str | None = None  # the WebDriver server, for backends driven over WebDriver
 
 
 def playwright_managed_executable(engine: str) -> str | None:
@@ -38,7 +55,7 @@ def playwright_managed_executable(engine: str) -> str | None:
     it briefly if no session holds it.
     """
     try:
-        from .chromium import acquire_playwright, release_playwright
+        from .playwright_driver import acquire_playwright, release_playwright
     except ImportError:  # Playwright is not installed: there is no managed build either
         return None
     try:
@@ -61,6 +78,7 @@ class Probes:
     which: Callable[[str], str | None] = shutil.which
     # engine -> the path Playwright would launch (existing or not), or None
     managed_executable: Callable[[str], str | None] = playwright_managed_executable
+    glob: Callable[[str], list[str]] = glob.glob
 
 
 Resolver = Callable[[str | None, Probes], ResolvedBrowser]
@@ -70,7 +88,7 @@ def _is_executable_file(path: str) -> bool:
     return os.path.isfile(path) and os.access(path, os.X_OK)
 
 
-def _explicit(engine: str, path: str, source: str, probes: Probes) -> ResolvedBrowser:
+def _explicit(engine: str, path: str, source: str, probes: Probes, backend: str) -> ResolvedBrowser:
     """An explicit path must work: falling back would test another browser than asked."""
     candidate = os.path.expanduser(path)
     if os.sep not in candidate:  # a bare name: look it up on PATH like a shell would
@@ -81,32 +99,94 @@ def _explicit(engine: str, path: str, source: str, probes: Probes) -> ResolvedBr
         raise BrowserNotFoundError(
             engine, [f"{source}: {path}"], f"the path given by {source} {why}: {path!r}"
         )
-    return ResolvedBrowser(engine, BACKEND_SYSTEM_PLAYWRIGHT, os.path.abspath(candidate), f"{source}={path}")
+    return ResolvedBrowser(engine, backend, os.path.abspath(candidate), f"{source}={path}")
+
+
+def _explicit_or_env(engine: str, explicit_path: str | None, probes: Probes, backend: str) -> ResolvedBrowser | None:
+    option, env = EXPLICIT_SOURCES[engine]
+    if explicit_path:
+        return _explicit(engine, explicit_path, option, probes, backend)
+    env_path = probes.env.get(env)
+    if env_path:
+        return _explicit(engine, env_path, env, probes, backend)
+    return None
+
+
+def _managed(engine: str, probes: Probes, looked: list[str]) -> ResolvedBrowser | None:
+    managed = probes.managed_executable(engine)
+    if managed and os.path.isfile(managed):
+        # Playwright knows its own build best: launch it without executable_path.
+        return ResolvedBrowser(engine, BACKEND_MANAGED, None, f"Playwright's managed build at {managed}")
+    looked.append(f"Playwright's managed build: {managed or 'Playwright driver unavailable'} (not installed)")
+    return None
+
+
+def _on_path(engine: str, names: tuple[str, ...], probes: Probes, looked: list[str]) -> ResolvedBrowser | None:
+    for name in names:
+        found = probes.which(name)
+        if found and _is_executable_file(found):
+            return ResolvedBrowser(engine, BACKEND_SYSTEM_PLAYWRIGHT, found, f"`{name}` on PATH")
+    looked.append(f"PATH ({probes.env.get('PATH', '')}): {', '.join(names)}")
+    return None
+
+
+def _not_set(engine: str) -> str:
+    option, env = EXPLICIT_SOURCES[engine]
+    return f"{option} / {env}: not set"
 
 
 def resolve_chromium(explicit_path: str | None, probes: Probes) -> ResolvedBrowser:
-    if explicit_path:
-        return _explicit("chromium", explicit_path, CHROMIUM_OPTION, probes)
-    env_path = probes.env.get(CHROMIUM_ENV)
-    if env_path:
-        return _explicit("chromium", env_path, CHROMIUM_ENV, probes)
-
-    looked = [f"{CHROMIUM_OPTION} / {CHROMIUM_ENV}: not set"]
-    managed = probes.managed_executable("chromium")
-    if managed and os.path.isfile(managed):
-        # Playwright knows its own build best: launch it without executable_path.
-        return ResolvedBrowser("chromium", BACKEND_MANAGED, None, f"Playwright's managed build at {managed}")
-    looked.append(f"Playwright's managed build: {managed or 'Playwright driver unavailable'} (not installed)")
-
-    for name in CHROMIUM_SYSTEM_NAMES:
-        found = probes.which(name)
-        if found and _is_executable_file(found):
-            return ResolvedBrowser("chromium", BACKEND_SYSTEM_PLAYWRIGHT, found, f"`{name}` on PATH")
-    looked.append(f"PATH ({probes.env.get('PATH', '')}): {', '.join(CHROMIUM_SYSTEM_NAMES)}")
-    raise BrowserNotFoundError("chromium", looked)
+    looked = [_not_set("chromium")]
+    found = (
+        _explicit_or_env("chromium", explicit_path, probes, BACKEND_SYSTEM_PLAYWRIGHT)
+        or _managed("chromium", probes, looked)
+        or _on_path("chromium", CHROMIUM_SYSTEM_NAMES, probes, looked)
+    )
+    if found is None:
+        raise BrowserNotFoundError("chromium", looked)
+    return found
 
 
-RESOLVERS: dict[str, Resolver] = {"chromium": resolve_chromium}
+def resolve_firefox(explicit_path: str | None, probes: Probes) -> ResolvedBrowser:
+    """Stock Firefox goes through Playwright's `moz-firefox` channel (WebDriver BiDi)."""
+    looked = [_not_set("firefox")]
+    found = (
+        _explicit_or_env("firefox", explicit_path, probes, BACKEND_SYSTEM_PLAYWRIGHT)
+        or _managed("firefox", probes, looked)
+        or _on_path("firefox", FIREFOX_SYSTEM_NAMES, probes, looked)
+    )
+    if found is None:
+        raise BrowserNotFoundError("firefox", looked)
+    return found
+
+
+def resolve_webkit(explicit_path: str | None, probes: Probes) -> ResolvedBrowser:
+    """Playwright's WebKit if installed, else WebKitGTK's MiniBrowser driven by WebKitWebDriver."""
+    looked = [_not_set("webkit")]
+    explicit = _explicit_or_env("webkit", explicit_path, probes, BACKEND_SYSTEM_WEBDRIVER)
+    if explicit is None:
+        managed = _managed("webkit", probes, looked)
+        if managed is not None:
+            return managed
+        candidates = [path for pattern in WEBKIT_MINIBROWSER_GLOBS for path in sorted(probes.glob(pattern))]
+        browser = next((c for c in candidates if _is_executable_file(c)), None)
+        looked.append(f"WebKitGTK MiniBrowser: {', '.join(WEBKIT_MINIBROWSER_GLOBS)}"
+                      + ("" if browser else " (none found: apt-get install webkit2gtk-driver)"))
+        if browser is None:
+            raise BrowserNotFoundError("webkit", looked)
+        explicit = ResolvedBrowser("webkit", BACKEND_SYSTEM_WEBDRIVER, browser, f"WebKitGTK at {browser}")
+    driver = probes.env.get(WEBKIT_DRIVER_ENV) or probes.which("WebKitWebDriver")
+    if not driver or not _is_executable_file(driver):
+        looked.append(f"{WEBKIT_DRIVER_ENV} / WebKitWebDriver on PATH: not found (apt-get install webkit2gtk-driver)")
+        raise BrowserNotFoundError("webkit", looked, f"found {explicit.executable} but no WebKitWebDriver to drive it")
+    return dataclasses.replace(explicit, driver=driver)
+
+
+RESOLVERS: dict[str, Resolver] = {
+    "chromium": resolve_chromium,
+    "firefox": resolve_firefox,
+    "webkit": resolve_webkit,
+}
 
 
 def resolve_browser(engine: str, explicit_path: str | None = None, probes: Probes | None = None) -> ResolvedBrowser:

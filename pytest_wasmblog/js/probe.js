@@ -35,6 +35,15 @@
       setFatal({ kind: "reload", line: "Popcorn reloaded the VM iframe: the VM aborted or a call went to a process that is gone" });
     }
   });
+  // WebDriver has no console API: record the page's console calls here.
+  state.console = [];
+  for (const type of ["log", "info", "warn", "error", "debug"]) {
+    const original = console[type].bind(console);
+    console[type] = (...args) => {
+      state.console.push({ type: type === "warn" ? "warning" : type, text: args.map(String).join(" ") });
+      original(...args);
+    };
+  }
   window.addEventListener("error", (event) => {
     state.pageErrors.push(String(event.message || event.error));
   });
@@ -60,6 +69,9 @@
         crossOriginIsolated: window.crossOriginIsolated === true,
         sharedArrayBuffer: typeof SharedArrayBuffer === "function",
       };
+    },
+    console() {
+      return state.console.slice();
     },
     async call(args, timeoutMs, cast) {
       if (state.fatal) return { ok: false, fatal: state.fatal, durationMs: 0 };

@@ -1,0 +1,80 @@
+"""Firefox through Playwright: Playwright's own Firefox, or stock Firefox (ESR) over WebDriver BiDi.
+
+Stock Firefox speaks BiDi, not Playwright's patched Juggler protocol, so the system browser is
+launched with the `moz-firefox` channel. Playwright 1.64 works with Firefox ESR 153; 1.65 sends
+a BiDi command (emulation.setMediaFeaturesOverride) ESR 153 lacks and every new context fails.
+"""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+from playwright.sync_api import Browser, BrowserContext, Error as PwError, Playwright
+
+from ..errors import BrowserLaunchError
+from .base import CAP_CONSOLE, CAP_OFFLINE, CAP_PAGE_ERRORS, CAP_ROUTE, CAP_SCREENSHOT, CAP_TRACE
+from .playwright_backend import PlaywrightSession
+from .playwright_driver import acquire_playwright, managed_probes, release_playwright
+from .resolve import BACKEND_MANAGED, Probes, resolve_browser
+
+FIREFOX_CAPABILITIES: frozenset[str] = frozenset(
+    {CAP_CONSOLE, CAP_PAGE_ERRORS, CAP_OFFLINE, CAP_SCREENSHOT, CAP_TRACE, CAP_ROUTE}
+)
+# Versions shown to work together for stock Firefox over BiDi (see docs/browsers.md).
+WORKING_PLAYWRIGHT = ">=1.64,<1.65"
+_BIDI_MISMATCH_MARKERS = ("unknown command", "setMediaFeaturesOverride", "not supported", "UnsupportedOperation")
+
+
+def version_mismatch_help(playwright_version: str, detail: str) -> str:
+    return (
+        f"Playwright {playwright_version} cannot drive this Firefox over WebDriver BiDi ({detail.strip()[:300]}). "
+        f"Stock Firefox ESR 153 works with playwright{WORKING_PLAYWRIGHT} (pip install 'playwright{WORKING_PLAYWRIGHT}'); "
+        "or run `playwright install firefox` and use Playwright's own Firefox."
+    )
+
+
+def playwright_version() -> str:
+    try:
+        return metadata.version("playwright")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+class FirefoxSession(PlaywrightSession):
+    engine = "firefox"
+    capabilities = FIREFOX_CAPABILITIES
+
+    def _launch(self, playwright: Playwright, headless: bool, timeout_ms: float) -> Browser:
+        if self.resolved.backend == BACKEND_MANAGED:
+            return playwright.firefox.launch(headless=headless, timeout=timeout_ms)
+        return playwright.firefox.launch(
+            channel="moz-firefox", executable_path=self.resolved.executable, headless=headless, timeout=timeout_ms
+        )
+
+    def _new_context(self) -> BrowserContext:
+        try:
+            return self.browser.new_context()
+        except PwError as exc:
+            if any(marker in exc.message for marker in _BIDI_MISMATCH_MARKERS):
+                raise BrowserLaunchError(
+                    "firefox", self.resolved.executable, version_mismatch_help(playwright_version(), exc.message)
+                ) from None
+            raise
+
+
+def launch_firefox(explicit_path: str | None = None, *, headless: bool = True, probes: Probes | None = None,
+                   launch_timeout_s: float = 60) -> FirefoxSession:
+    playwright = acquire_playwright()
+    try:
+        resolved = resolve_browser("firefox", explicit_path, probes or managed_probes(playwright))
+    except BaseException:
+        release_playwright()
+        raise
+    session = FirefoxSession(playwright, resolved, headless=headless, launch_timeout_s=launch_timeout_s)
+    # A protocol mismatch shows on the first context; find it now, not in the first test.
+    try:
+        session.new_page().close()
+    except BaseException:
+        session.close()
+        raise
+    return session

@@ -1,0 +1,146 @@
+"""Pages and sessions driven through Playwright's sync API, for any engine it can launch."""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage as PwConsoleMessage, Error as PwError
+from playwright.sync_api import Page, Playwright
+
+from ..errors import BrowserLaunchError, JavaScriptError, NavigationError
+from . import evaluate as envelope
+from .base import BrowserPage, BrowserSession, ConsoleMessage
+from .playwright_driver import release_playwright
+from .resolve import ResolvedBrowser
+
+
+class PlaywrightPage(BrowserPage):
+    def __init__(self, context: BrowserContext) -> None:
+        self.context = context  # escape hatch for engine-only tests (CDP, route, tracing)
+        self._console: list[ConsoleMessage] = []
+        self._errors: list[str] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        # Context-level console events also carry the srcdoc iframe and workers.
+        context.on("console", self._on_console)
+        self.page: Page = context.new_page()
+        self.page.on("pageerror", self._on_page_error)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def _on_console(self, msg: PwConsoleMessage) -> None:
+        loc = msg.location
+        where = f"{loc.get('url', '')}:{loc.get('lineNumber', 0)}:{loc.get('columnNumber', 0)}" if loc else ""
+        with self._lock:
+            self._console.append(ConsoleMessage(type=msg.type, text=msg.text, location=where))
+
+    def _on_page_error(self, error: PwError) -> None:
+        text = f"{error.name}: {error.message}" if error.name else error.message
+        with self._lock:
+            self._errors.append(text)
+
+    def _flush_events(self) -> None:
+        # Events are dispatched while Playwright waits on the driver; a tiny round trip
+        # delivers everything the browser sent before it.
+        if self._closed or self.page.is_closed():
+            return
+        try:
+            self.page.evaluate("0")
+        except PwError:
+            pass
+
+    def goto(self, url: str, timeout_s: float = 30) -> int | None:
+        try:
+            response = self.page.goto(url, timeout=timeout_s * 1000, wait_until="load")
+        except PwError as exc:
+            raise NavigationError(url, exc.message) from None
+        return response.status if response is not None else None
+
+    def evaluate(self, js_function_source: str, arg: object = None, timeout_s: float = 30) -> object:
+        try:
+            result: Any = self.page.evaluate(envelope.wrap(js_function_source), [arg, max(0.0, timeout_s) * 1000])
+        except PwError as exc:
+            # Not thrown by the user's code: syntax error, navigation, closed page, unserializable result.
+            raise JavaScriptError(exc.message, exc.stack or "") from None
+        return envelope.unwrap(result, timeout_s)
+
+    def console_messages(self) -> list[ConsoleMessage]:
+        self._flush_events()
+        with self._lock:
+            return list(self._console)
+
+    def page_errors(self) -> list[str]:
+        self._flush_events()
+        with self._lock:
+            return list(self._errors)
+
+    def screenshot(self, path: str | os.PathLike[str]) -> None:
+        self.page.screenshot(path=os.fspath(path))
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self.context.close()
+        except PwError:
+            pass  # the browser may already be gone; nothing left to free
+
+
+class PlaywrightSession(BrowserSession):
+    """One browser process; every page gets its own context (cache, storage, service workers).
+
+    Subclasses launch their engine in `_launch`; `playwright` must come from acquire_playwright()
+    (this session releases it on close).
+    """
+
+    def __init__(self, playwright: Playwright, resolved: ResolvedBrowser, *, headless: bool = True,
+                 launch_timeout_s: float = 60) -> None:
+        self.resolved = resolved
+        self.backend = resolved.backend
+        self._playwright: Playwright | None = playwright
+        self._pages: list[PlaywrightPage] = []
+        try:
+            self.browser: Browser = self._launch(playwright, headless, launch_timeout_s * 1000)
+        except PwError as exc:
+            self._stop_driver()
+            raise BrowserLaunchError(self.engine, resolved.executable, exc.message) from None
+        except BaseException:
+            self._stop_driver()
+            raise
+        self.version = self.browser.version
+
+    def _launch(self, playwright: Playwright, headless: bool, timeout_ms: float) -> Browser:
+        raise NotImplementedError
+
+    def _new_context(self) -> BrowserContext:
+        return self.browser.new_context()
+
+    def new_page(self) -> PlaywrightPage:
+        if self._playwright is None:
+            raise BrowserLaunchError(self.engine, self.resolved.executable, "the session is already closed")
+        page = PlaywrightPage(self._new_context())
+        self._pages = [p for p in self._pages if not p.closed]
+        self._pages.append(page)
+        return page
+
+    def close(self) -> None:
+        if self._playwright is None:
+            return
+        try:
+            for page in self._pages:
+                page.close()
+            self.browser.close()
+        except PwError:
+            pass  # a crashed browser is closed already
+        finally:
+            self._stop_driver()
+
+    def _stop_driver(self) -> None:
+        if self._playwright is not None:
+            self._playwright = None
+            release_playwright()

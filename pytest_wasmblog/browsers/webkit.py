@@ -1,0 +1,196 @@
+"""WebKit: Playwright's own WebKit when installed, else WebKitGTK's MiniBrowser over W3C WebDriver.
+
+Both need SharedArrayBuffer switched on with JSC_useSharedArrayBuffer=1 (WebKitGTK keeps it off
+even on isolated pages). WebKitGTK needs an X display: the session starts Xvfb unless the run is
+headed with a DISPLAY. WebDriver has no console or offline API; the console comes from the page
+probe the test server injects.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+import warnings
+from typing import Any
+
+from ..errors import BrowserLaunchError, EvaluateTimeoutError, JavaScriptError, NavigationError
+from . import evaluate as envelope
+from . import processes
+from .base import (
+    CAP_CONSOLE, CAP_OFFLINE, CAP_PAGE_ERRORS, CAP_ROUTE, CAP_SCREENSHOT, CAP_TRACE, BrowserPage, BrowserSession,
+    ConsoleMessage,
+)
+from .resolve import BACKEND_MANAGED, ResolvedBrowser
+from .xvfb import Xvfb
+
+SAB_ENV = {"JSC_useSharedArrayBuffer": "1"}
+WEBDRIVER_CAPABILITIES: frozenset[str] = frozenset({CAP_CONSOLE, CAP_PAGE_ERRORS, CAP_SCREENSHOT})
+PLAYWRIGHT_WEBKIT_CAPABILITIES: frozenset[str] = frozenset(
+    {CAP_CONSOLE, CAP_PAGE_ERRORS, CAP_OFFLINE, CAP_SCREENSHOT, CAP_TRACE, CAP_ROUTE}
+)
+
+_ASYNC_SCRIPT = """const __done = arguments[arguments.length - 1];
+(%s)(arguments[0]).then(__done, (e) => __done([1, String(e), (e && e.stack) ? String(e.stack) : ""]));"""
+
+
+class WebDriverPage(BrowserPage):
+    """One WebDriver session: a fresh, isolated MiniBrowser profile."""
+
+    def __init__(self, driver: Any) -> None:
+        self.driver = driver
+        self._closed = False
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def goto(self, url: str, timeout_s: float = 30) -> int | None:
+        from selenium.common.exceptions import WebDriverException
+
+        try:
+            self.driver.set_page_load_timeout(timeout_s)
+            self.driver.get(url)
+        except WebDriverException as exc:
+            raise NavigationError(url, exc.msg or str(exc)) from None
+        return None  # WebDriver does not report the HTTP status
+
+    def evaluate(self, js_function_source: str, arg: object = None, timeout_s: float = 30) -> object:
+        from selenium.common.exceptions import TimeoutException, WebDriverException
+
+        script = _ASYNC_SCRIPT % envelope.wrap(js_function_source)
+        try:
+            # The in-page timer answers first; the driver's own limit is the backstop.
+            self.driver.set_script_timeout(timeout_s + 5)
+            result = self.driver.execute_async_script(script, [arg, max(0.0, timeout_s) * 1000])
+        except TimeoutException:
+            raise EvaluateTimeoutError(timeout_s) from None
+        except WebDriverException as exc:
+            raise JavaScriptError(exc.msg or str(exc)) from None
+        return envelope.unwrap(result, timeout_s)
+
+    def _probe(self, method: str) -> list[Any]:
+        try:
+            value = self.evaluate(f"async () => window.__wasmblog ? window.__wasmblog.{method} : []", timeout_s=10)
+        except JavaScriptError:
+            return []
+        return value if isinstance(value, list) else []
+
+    def console_messages(self) -> list[ConsoleMessage]:
+        return [ConsoleMessage(type=str(m["type"]), text=str(m["text"])) for m in self._probe("console()")]
+
+    def page_errors(self) -> list[str]:
+        return [str(e) for e in self._probe("snapshot().pageErrors")]
+
+    def screenshot(self, path: str | os.PathLike[str]) -> None:
+        self.driver.save_screenshot(os.fspath(path))
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        service = getattr(self.driver, "service", None)
+        try:
+            self.driver.quit()
+        except Exception:
+            pass  # the driver may have died with the browser
+        if service is not None and service.process is not None:
+            processes.untrack(service.process.pid)
+
+
+class WebKitGTKSession(BrowserSession):
+    """WebKitGTK's MiniBrowser; each page is a new WebDriver session (a clean profile)."""
+
+    engine = "webkit"
+    capabilities = WEBDRIVER_CAPABILITIES
+
+    def __init__(self, resolved: ResolvedBrowser, *, headless: bool = True, session_timeout_s: float = 30) -> None:
+        if resolved.executable is None or resolved.driver is None:
+            raise BrowserLaunchError("webkit", resolved.executable, "WebKitGTK needs MiniBrowser and WebKitWebDriver")
+        self.resolved = resolved
+        self.backend = resolved.backend
+        self.session_timeout_s = session_timeout_s
+        self._pages: list[WebDriverPage] = []
+        self._xvfb: Xvfb | None = None
+        display = os.environ.get("DISPLAY") if not headless else None
+        if not display:
+            self._xvfb = Xvfb().start()
+            display = self._xvfb.display
+        self.display = display
+        self._env = {**os.environ, **SAB_ENV, "DISPLAY": display}
+        try:
+            first = self.new_page()
+            self.version = str(first.driver.capabilities.get("browserVersion", "unknown"))
+            first.close()
+        except BaseException:
+            self.close()
+            raise
+
+    def new_page(self) -> WebDriverPage:
+        from selenium import webdriver
+        from selenium.webdriver.webkitgtk.service import Service
+
+        options = webdriver.WebKitGTKOptions()
+        options.binary_location = self.resolved.executable
+        options.add_argument("--automation")
+        service = Service(executable_path=self.resolved.driver, env=self._env)
+        created: list[Any] = []
+        failed: list[BaseException] = []
+
+        def create() -> None:
+            try:
+                with warnings.catch_warnings():
+                    # Selenium's own WebKitGTK constructor trips its deprecation of remote_server_addr.
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    created.append(webdriver.WebKitGTK(options=options, service=service))
+            except BaseException as exc:  # reported to the caller below
+                failed.append(exc)
+
+        # Without a working display session creation hangs silently: bound it.
+        worker = threading.Thread(target=create, daemon=True, name="wasmblog-webkit-session")
+        worker.start()
+        worker.join(self.session_timeout_s)
+        if service.process is not None:
+            processes.track(service.process.pid)
+        if worker.is_alive() or not created:
+            _kill(service.process)
+            cause = (f"no WebDriver session within {self.session_timeout_s:.0f} s; is the X display "
+                     f"{self.display} working?") if worker.is_alive() else str(failed[0] if failed else "unknown error")
+            raise BrowserLaunchError("webkit", self.resolved.executable, cause)
+        page = WebDriverPage(created[0])
+        self._pages = [p for p in self._pages if not p.closed]
+        self._pages.append(page)
+        return page
+
+    def close(self) -> None:
+        for page in self._pages:
+            page.close()
+        self._pages = []
+        if self._xvfb is not None:
+            self._xvfb.stop()
+            self._xvfb = None
+
+
+def _kill(process: subprocess.Popen[bytes] | None) -> None:
+    if process is not None and process.poll() is None:
+        process.kill()
+        processes.untrack(process.pid)
+
+
+def launch_webkit(explicit_path: str | None = None, *, headless: bool = True,
+                  launch_timeout_s: float = 60) -> BrowserSession:
+    from .playwright_driver import acquire_playwright, managed_probes, release_playwright
+    from .resolve import resolve_browser
+
+    playwright = acquire_playwright()
+    try:
+        resolved = resolve_browser("webkit", explicit_path, managed_probes(playwright))
+    except BaseException:
+        release_playwright()
+        raise
+    if resolved.backend == BACKEND_MANAGED:
+        from .playwright_webkit import PlaywrightWebKitSession
+
+        return PlaywrightWebKitSession(playwright, resolved, headless=headless, launch_timeout_s=launch_timeout_s)
+    release_playwright()
+    return WebKitGTKSession(resolved, headless=headless, session_timeout_s=min(30.0, launch_timeout_s))

@@ -1,0 +1,53 @@
+"""Per-engine markers: skip_browser, only_browser and xfail_browser, applied to each test's engine."""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_wasmblog.settings import ENGINES
+
+MARKERS = (
+    "skip_browser(*engines, reason=None): skip the test on these engines",
+    "only_browser(*engines): run the test only on these engines",
+    "xfail_browser(**reasons): expect the test to fail on an engine, e.g. xfail_browser(webkit='why'); "
+    "strict, so a fix shows up as XPASS",
+)
+
+
+def register(config: pytest.Config) -> None:
+    for line in MARKERS:
+        config.addinivalue_line("markers", line)
+
+
+def engine_of(item: pytest.Item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    engine = callspec.params.get("wasm_engine") if callspec is not None else None
+    return str(engine) if engine is not None else None
+
+
+def apply(item: pytest.Item) -> None:
+    """Add skip/xfail marks for the engine this test item runs on."""
+    engine = engine_of(item)
+    if engine is None:
+        return
+    for mark in item.iter_markers("skip_browser"):
+        _check_engines(item, mark.name, mark.args)
+        if engine in mark.args:
+            item.add_marker(pytest.mark.skip(reason=mark.kwargs.get("reason") or f"skipped on {engine}"))
+    for mark in item.iter_markers("only_browser"):
+        _check_engines(item, mark.name, mark.args)
+        if engine not in mark.args:
+            item.add_marker(pytest.mark.skip(reason=f"only runs on {', '.join(mark.args)}"))
+    for mark in item.iter_markers("xfail_browser"):
+        _check_engines(item, mark.name, tuple(mark.kwargs))
+        if engine in mark.kwargs:
+            item.add_marker(pytest.mark.xfail(reason=f"{engine}: {mark.kwargs[engine]}", strict=True))
+
+
+def _check_engines(item: pytest.Item, marker: str, engines: tuple[str, ...]) -> None:
+    unknown = [e for e in engines if e not in ENGINES]
+    if unknown or not engines:
+        raise pytest.UsageError(
+            f"{item.nodeid}: @pytest.mark.{marker} names {', '.join(map(repr, unknown)) or 'no engine'}; "
+            f"engines are {', '.join(ENGINES)}"
+        )
