@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from beam_samples import PLAIN_MODULE, START_MODULE, compiled_beams, iff_chunks, plain_beam, start_beam  # noqa: F401 (fixture)
+from beam_samples import PLAIN_MODULE, START_MODULE, iff_chunks
 from pytest_wasmblog.bundle import avm, beam
 from pytest_wasmblog.bundle.avm import BundleError, Entry, Flag
 

@@ -7,15 +7,12 @@ import zlib
 
 import pytest
 
-from beam_samples import (  # noqa: F401 (fixtures)
+from beam_samples import (
     PLAIN_MODULE,
     START_MODULE,
     atom_chunk,
-    compiled_beams,
     iff,
     iff_chunks,
-    plain_beam,
-    start_beam,
     synthetic_beam,
 )
 from pytest_wasmblog.bundle import beam

@@ -51,8 +51,12 @@ class WebDriverPage(BrowserPage):
         try:
             self.driver.set_page_load_timeout(timeout_s)
             self.driver.get(url)
+            landed = self.driver.execute_script("return location.href")
         except WebDriverException as exc:
             raise NavigationError(url, exc.msg or str(exc)) from None
+        # WebKitGTK does not fail a refused navigation: it stays on about:blank.
+        if landed == "about:blank" and url != "about:blank":
+            raise NavigationError(url, "the page could not be loaded (the browser stayed on about:blank)")
         return None  # WebDriver does not report the HTTP status
 
     def evaluate(self, js_function_source: str, arg: object = None, timeout_s: float = 30) -> object:
@@ -117,7 +121,7 @@ class WebKitGTKSession(BrowserSession):
             self._xvfb = Xvfb().start()
             display = self._xvfb.display
         self.display = display
-        self._env = {**os.environ, **SAB_ENV, "DISPLAY": display}
+        self.env = {**os.environ, **SAB_ENV, "DISPLAY": display}  # of each WebDriver service
         try:
             first = self.new_page()
             self.version = str(first.driver.capabilities.get("browserVersion", "unknown"))
@@ -133,7 +137,7 @@ class WebKitGTKSession(BrowserSession):
         options = webdriver.WebKitGTKOptions()
         options.binary_location = self.resolved.executable
         options.add_argument("--automation")
-        service = Service(executable_path=self.resolved.driver, env=self._env)
+        service = Service(executable_path=self.resolved.driver, env=self.env)
         created: list[Any] = []
         failed: list[BaseException] = []
 

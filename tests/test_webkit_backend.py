@@ -1,0 +1,87 @@
+"""WebKitGTK over WebDriver: what the plugin has to manage for it (SharedArrayBuffer, a display)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from missing import missing
+
+from pytest_wasmblog.browsers import xvfb
+from pytest_wasmblog.browsers.launch import launch
+from pytest_wasmblog.browsers.webkit import SAB_ENV, WebKitGTKSession
+from pytest_wasmblog.errors import BrowserNotFoundError
+from pytest_wasmblog.server import StaticSiteServer
+
+PROBE = "async () => [crossOriginIsolated, typeof SharedArrayBuffer]"
+
+
+@pytest.fixture(scope="module")
+def webkitgtk() -> Iterator[WebKitGTKSession]:
+    try:
+        session = launch("webkit")
+    except BrowserNotFoundError as exc:
+        missing(f"no WebKit on this machine: {exc}")
+    if not isinstance(session, WebKitGTKSession):
+        session.close()
+        pytest.skip("Playwright's WebKit is installed: these tests are about WebKitGTK over WebDriver")
+    with session:
+        yield session
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("site")
+    (root / "index.html").write_text("<!doctype html><title>t</title>")
+    return root
+
+
+def test_shared_array_buffer_needs_the_jsc_flag(webkitgtk: WebKitGTKSession, site: Path) -> None:
+    with StaticSiteServer(site) as isolated, StaticSiteServer(site, isolation="none") as plain:
+        with webkitgtk.new_page() as page:
+            page.goto(isolated.url)
+            assert page.evaluate(PROBE) == [True, "function"]
+            page.goto(plain.url)
+            # With the flag SharedArrayBuffer exists even without isolation: check crossOriginIsolated.
+            assert page.evaluate(PROBE) == [False, "function"]
+        with_flag = webkitgtk.env
+        webkitgtk.env = {k: v for k, v in with_flag.items() if k not in SAB_ENV}
+        try:
+            with webkitgtk.new_page() as page:
+                page.goto(isolated.url)
+                assert page.evaluate(PROBE) == [True, "undefined"]
+        finally:
+            webkitgtk.env = with_flag
+
+
+def test_each_page_is_a_new_webdriver_session(webkitgtk: WebKitGTKSession) -> None:
+    with webkitgtk.new_page() as first, webkitgtk.new_page() as second:
+        assert first.driver.session_id != second.driver.session_id  # type: ignore[attr-defined]
+
+
+def test_xvfb_display_per_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw3")
+    assert xvfb.worker_index() == 3
+    display = xvfb.Xvfb()
+    assert display.first_display == 160
+    monkeypatch.delenv("PYTEST_XDIST_WORKER")
+    assert xvfb.Xvfb().first_display == 100
+
+
+def test_xvfb_starts_on_a_free_display_and_stops(tmp_path: Path) -> None:
+    if not os.path.exists("/usr/bin/Xvfb"):
+        missing("Xvfb is not installed (apt-get install xvfb)")
+    first = xvfb.Xvfb(first_display=190).start()
+    second = xvfb.Xvfb(first_display=190).start()
+    try:
+        assert first.display != second.display  # the second skipped the display in use
+        assert os.path.exists(f"/tmp/.X11-unix/X{first.number}")
+    finally:
+        numbers = [first.number, second.number]
+        second.stop()
+        first.stop()
+    # Xvfb removes its lock file and socket when it is stopped with SIGTERM.
+    assert not any(xvfb.display_in_use(n) for n in numbers if n is not None)
