@@ -214,3 +214,23 @@ def _command(pid: int) -> str:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
         return ""
+
+
+def test_a_missing_capability_skips_outside_ci_and_fails_in_ci(
+    pytester: pytest.Pytester, toolbox_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makepyfile(
+        """
+        def test_needs_cdp(wasm_require, wasm_browser):
+            wasm_require("cdp")
+            assert wasm_browser.has("cdp")
+        """
+    )
+    monkeypatch.delenv("CI", raising=False)
+    outside = run(pytester, toolbox_site, "--wasm-browser=chromium", "--wasm-browser=firefox", "-rs")
+    outside.assert_outcomes(passed=1, skipped=1)
+    outside.stdout.fnmatch_lines(["*firefox * has no 'cdp' capability*"])
+    monkeypatch.setenv("CI", "true")
+    in_ci = run(pytester, toolbox_site, "--wasm-browser=firefox")
+    in_ci.assert_outcomes(failed=1)
+    in_ci.stdout.fnmatch_lines(["*has no 'cdp' capability*CI=true*"])

@@ -8,8 +8,8 @@ from playwright.sync_api import Browser, Playwright
 
 from .base import CAP_CDP, CAP_CONSOLE, CAP_OFFLINE, CAP_PAGE_ERRORS, CAP_ROUTE, CAP_SCREENSHOT, CAP_TRACE
 from .playwright_backend import PlaywrightPage, PlaywrightSession
-from .playwright_driver import acquire_playwright, managed_probes, playwright_users, release_playwright
-from .resolve import Probes, ResolvedBrowser, resolve_browser
+from .playwright_driver import playwright_users, resolve_with_driver
+from .resolve import Probes, ResolvedBrowser
 
 __all__ = ["ChromiumPage", "ChromiumSession", "launch_chromium", "playwright_users"]
 
@@ -55,11 +55,6 @@ def launch_chromium(explicit_path: str | None = None, *, headless: bool = True,
                     extra_args: Sequence[str] = (), probes: Probes | None = None,
                     launch_timeout_s: float = 60) -> ChromiumSession:
     """Resolve and launch Chromium, using the shared Playwright driver for both steps."""
-    playwright = acquire_playwright()
-    try:
-        resolved = resolve_browser("chromium", explicit_path, probes or managed_probes(playwright))
-    except BaseException:
-        release_playwright()
-        raise
+    playwright, resolved = resolve_with_driver("chromium", explicit_path, probes)
     return ChromiumSession(playwright, resolved, headless=headless, extra_args=extra_args,
                            launch_timeout_s=launch_timeout_s)

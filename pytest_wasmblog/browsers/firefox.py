@@ -14,8 +14,8 @@ from playwright.sync_api import Browser, BrowserContext, Error as PwError, Playw
 from ..errors import BrowserLaunchError
 from .base import CAP_CONSOLE, CAP_OFFLINE, CAP_PAGE_ERRORS, CAP_ROUTE, CAP_SCREENSHOT, CAP_TRACE
 from .playwright_backend import PlaywrightSession
-from .playwright_driver import acquire_playwright, managed_probes, release_playwright
-from .resolve import BACKEND_MANAGED, Probes, resolve_browser
+from .playwright_driver import resolve_with_driver
+from .resolve import BACKEND_MANAGED, Probes
 
 FIREFOX_CAPABILITIES: frozenset[str] = frozenset(
     {CAP_CONSOLE, CAP_PAGE_ERRORS, CAP_OFFLINE, CAP_SCREENSHOT, CAP_TRACE, CAP_ROUTE}
@@ -64,12 +64,7 @@ class FirefoxSession(PlaywrightSession):
 
 def launch_firefox(explicit_path: str | None = None, *, headless: bool = True, probes: Probes | None = None,
                    launch_timeout_s: float = 60) -> FirefoxSession:
-    playwright = acquire_playwright()
-    try:
-        resolved = resolve_browser("firefox", explicit_path, probes or managed_probes(playwright))
-    except BaseException:
-        release_playwright()
-        raise
+    playwright, resolved = resolve_with_driver("firefox", explicit_path, probes)
     session = FirefoxSession(playwright, resolved, headless=headless, launch_timeout_s=launch_timeout_s)
     # A protocol mismatch shows on the first context; find it now, not in the first test.
     try:

@@ -11,7 +11,7 @@ import threading
 from playwright.sync_api import Playwright, sync_playwright
 
 from ..errors import BrowserLaunchError
-from .resolve import Probes
+from .resolve import Probes, ResolvedBrowser, resolve_browser
 
 
 class _DriverSlot(threading.local):
@@ -56,3 +56,14 @@ def playwright_users() -> int:
 def managed_probes(playwright: Playwright) -> Probes:
     """Probes whose managed-build look-up uses the driver already running."""
     return Probes(managed_executable=lambda engine: str(getattr(playwright, engine).executable_path))
+
+
+def resolve_with_driver(engine: str, explicit_path: str | None, probes: Probes | None = None
+                        ) -> tuple[Playwright, ResolvedBrowser]:
+    """Resolve `engine` with the shared driver held; the caller owns one use of it on success."""
+    playwright = acquire_playwright()
+    try:
+        return playwright, resolve_browser(engine, explicit_path, probes or managed_probes(playwright))
+    except BaseException:
+        release_playwright()
+        raise

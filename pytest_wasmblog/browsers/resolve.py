@@ -135,29 +135,26 @@ def _not_set(engine: str) -> str:
     return f"{option} / {env}: not set"
 
 
-def resolve_chromium(explicit_path: str | None, probes: Probes) -> ResolvedBrowser:
-    looked = [_not_set("chromium")]
+def _resolve_playwright_engine(engine: str, system_names: tuple[str, ...], explicit_path: str | None,
+                               probes: Probes) -> ResolvedBrowser:
+    looked = [_not_set(engine)]
     found = (
-        _explicit_or_env("chromium", explicit_path, probes, BACKEND_SYSTEM_PLAYWRIGHT)
-        or _managed("chromium", probes, looked)
-        or _on_path("chromium", CHROMIUM_SYSTEM_NAMES, probes, looked)
+        _explicit_or_env(engine, explicit_path, probes, BACKEND_SYSTEM_PLAYWRIGHT)
+        or _managed(engine, probes, looked)
+        or _on_path(engine, system_names, probes, looked)
     )
     if found is None:
-        raise BrowserNotFoundError("chromium", looked)
+        raise BrowserNotFoundError(engine, looked)
     return found
+
+
+def resolve_chromium(explicit_path: str | None, probes: Probes) -> ResolvedBrowser:
+    return _resolve_playwright_engine("chromium", CHROMIUM_SYSTEM_NAMES, explicit_path, probes)
 
 
 def resolve_firefox(explicit_path: str | None, probes: Probes) -> ResolvedBrowser:
     """Stock Firefox goes through Playwright's `moz-firefox` channel (WebDriver BiDi)."""
-    looked = [_not_set("firefox")]
-    found = (
-        _explicit_or_env("firefox", explicit_path, probes, BACKEND_SYSTEM_PLAYWRIGHT)
-        or _managed("firefox", probes, looked)
-        or _on_path("firefox", FIREFOX_SYSTEM_NAMES, probes, looked)
-    )
-    if found is None:
-        raise BrowserNotFoundError("firefox", looked)
-    return found
+    return _resolve_playwright_engine("firefox", FIREFOX_SYSTEM_NAMES, explicit_path, probes)
 
 
 def resolve_webkit(explicit_path: str | None, probes: Probes) -> ResolvedBrowser:

@@ -112,6 +112,8 @@ class WebKitGTKSession(BrowserSession):
         if resolved.executable is None or resolved.driver is None:
             raise BrowserLaunchError("webkit", resolved.executable, "WebKitGTK needs MiniBrowser and WebKitWebDriver")
         self.resolved = resolved
+        self.executable: str = resolved.executable
+        self.driver_executable: str = resolved.driver
         self.backend = resolved.backend
         self.session_timeout_s = session_timeout_s
         self._pages: list[WebDriverPage] = []
@@ -135,9 +137,9 @@ class WebKitGTKSession(BrowserSession):
         from selenium.webdriver.webkitgtk.service import Service
 
         options = webdriver.WebKitGTKOptions()
-        options.binary_location = self.resolved.executable
+        options.binary_location = self.executable
         options.add_argument("--automation")
-        service = Service(executable_path=self.resolved.driver, env=self.env)
+        service = Service(executable_path=self.driver_executable, env=self.env)
         created: list[Any] = []
         failed: list[BaseException] = []
 
@@ -183,15 +185,9 @@ def _kill(process: subprocess.Popen[bytes] | None) -> None:
 
 def launch_webkit(explicit_path: str | None = None, *, headless: bool = True,
                   launch_timeout_s: float = 60) -> BrowserSession:
-    from .playwright_driver import acquire_playwright, managed_probes, release_playwright
-    from .resolve import resolve_browser
+    from .playwright_driver import release_playwright, resolve_with_driver
 
-    playwright = acquire_playwright()
-    try:
-        resolved = resolve_browser("webkit", explicit_path, managed_probes(playwright))
-    except BaseException:
-        release_playwright()
-        raise
+    playwright, resolved = resolve_with_driver("webkit", explicit_path)
     if resolved.backend == BACKEND_MANAGED:
         from .playwright_webkit import PlaywrightWebKitSession
 
