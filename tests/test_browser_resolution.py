@@ -12,6 +12,7 @@ import pytest
 from pytest_wasmblog.browsers.resolve import (
     BACKEND_MANAGED,
     BACKEND_SYSTEM_PLAYWRIGHT,
+    BACKEND_SYSTEM_WEBDRIVER,
     CHROMIUM_ENV,
     RESOLVERS,
     Probes,
@@ -143,3 +144,68 @@ def test_resolvers_are_a_per_engine_table(monkeypatch: pytest.MonkeyPatch) -> No
 
     monkeypatch.setitem(RESOLVERS, "firefox", resolve_firefox)
     assert resolve_browser("firefox", None, managed_at(None)).engine == "firefox"
+
+
+# ---- Firefox and WebKit ----
+
+
+def test_firefox_explicit_path_wins_over_path(tmp_path: Path, path_dir: Path) -> None:
+    fake_executable(path_dir, "firefox-esr")
+    mine = fake_executable(tmp_path / "mine", "firefox")
+    found = resolve_browser("firefox", str(mine), managed_at(None))
+    assert (found.executable, found.backend) == (str(mine), BACKEND_SYSTEM_PLAYWRIGHT)
+
+
+def test_firefox_esr_found_on_path_before_firefox(path_dir: Path) -> None:
+    fake_executable(path_dir, "firefox")
+    esr = fake_executable(path_dir, "firefox-esr")
+    assert resolve_browser("firefox", None, managed_at(None)).executable == str(esr)
+
+
+def test_firefox_env_variable_is_read(tmp_path: Path, path_dir: Path) -> None:
+    mine = fake_executable(tmp_path / "mine", "firefox")
+    probes = Probes(env={"WASMBLOG_FIREFOX": str(mine), "PATH": str(path_dir)}, which=shutil.which,
+                    managed_executable=lambda engine: None)
+    assert resolve_browser("firefox", None, probes).how_found == f"WASMBLOG_FIREFOX={mine}"
+
+
+def webkit_probes(path_dir: Path, minibrowsers: list[str], env: dict[str, str] | None = None) -> Probes:
+    return Probes(env={"PATH": str(path_dir), **(env or {})}, which=shutil.which,
+                  managed_executable=lambda engine: None, glob=lambda pattern: list(minibrowsers))
+
+
+def test_webkit_system_minibrowser_with_its_driver(tmp_path: Path, path_dir: Path) -> None:
+    minibrowser = fake_executable(tmp_path / "webkit2gtk-4.1", "MiniBrowser")
+    driver = fake_executable(path_dir, "WebKitWebDriver")
+    found = resolve_browser("webkit", None, webkit_probes(path_dir, [str(minibrowser)]))
+    assert (found.backend, found.executable, found.driver) == (BACKEND_SYSTEM_WEBDRIVER, str(minibrowser), str(driver))
+
+
+def test_webkit_explicit_path_beats_the_system_one(tmp_path: Path, path_dir: Path) -> None:
+    system = fake_executable(tmp_path / "system", "MiniBrowser")
+    mine = fake_executable(tmp_path / "mine", "MiniBrowser")
+    fake_executable(path_dir, "WebKitWebDriver")
+    found = resolve_browser("webkit", str(mine), webkit_probes(path_dir, [str(system)]))
+    assert found.executable == str(mine)
+
+
+def test_webkit_managed_build_needs_no_driver(tmp_path: Path, path_dir: Path) -> None:
+    managed = fake_executable(tmp_path / "ms-playwright", "pw_run.sh")
+    probes = Probes(env={"PATH": str(path_dir)}, which=shutil.which,
+                    managed_executable=lambda engine: str(managed), glob=lambda pattern: [])
+    found = resolve_browser("webkit", None, probes)
+    assert (found.backend, found.executable, found.driver) == (BACKEND_MANAGED, None, None)
+
+
+def test_webkit_without_driver_names_what_is_missing(tmp_path: Path, path_dir: Path) -> None:
+    minibrowser = fake_executable(tmp_path / "webkit2gtk-4.1", "MiniBrowser")
+    with pytest.raises(BrowserNotFoundError) as caught:
+        resolve_browser("webkit", None, webkit_probes(path_dir, [str(minibrowser)]))
+    message = str(caught.value)
+    assert "no WebKitWebDriver" in message and "webkit2gtk-driver" in message
+
+
+def test_webkit_nothing_found_says_how_to_install(path_dir: Path) -> None:
+    with pytest.raises(BrowserNotFoundError) as caught:
+        resolve_browser("webkit", None, webkit_probes(path_dir, []))
+    assert "apt-get install webkit2gtk-driver" in str(caught.value)
