@@ -67,11 +67,11 @@ def check(browser: BrowserSession, origin: str, page_path: str = "/index.html") 
         raw = page.evaluate(_PROBE, [paths], timeout_s=15)
     assert isinstance(raw, dict)
     report = IsolationReport(url, bool(raw["crossOriginIsolated"]), bool(raw["sharedArrayBuffer"]), raw["headers"])
-    report.problems = _problems(report.headers, page_path)
+    report.problems = _problems(report.headers)
     return report
 
 
-def _problems(headers: dict[str, dict[str, str | int | None]], page_path: str) -> list[str]:
+def _problems(headers: dict[str, dict[str, str | int | None]]) -> list[str]:
     problems: list[str] = []
     for path, received in headers.items():
         if received.get("status") != 200:

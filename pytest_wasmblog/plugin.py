@@ -169,7 +169,6 @@ class SharedApp:
         self.settings = settings
         self.stats = stats
         self.app: PopcornApp | None = None
-        self.boots = 0
 
     def get(self) -> PopcornApp:
         if self.app is not None and not self.app.healthy():
@@ -177,7 +176,6 @@ class SharedApp:
             self.app = None
         if self.app is None:
             self.app = boot_app(self.browser, self.server, self.settings, self.stats)
-            self.boots += 1
         return self.app
 
     def close(self) -> None:
