@@ -15,6 +15,7 @@ import os
 import re
 import socket
 import socketserver
+import struct
 import sys
 import threading
 import time
@@ -27,6 +28,7 @@ from typing import Literal, cast
 from urllib.parse import unquote, urlsplit
 
 from .errors import ServerError, SiteNotFoundError
+from .link import Link, LinkDown
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +82,8 @@ DEFAULT_MIME_TYPE = "application/octet-stream"
 COMPRESSIBLE_SUFFIXES: frozenset[str] = frozenset(
     {".wasm", ".js", ".mjs", ".html", ".htm", ".css", ".json", ".map", ".svg", ".avm", ".txt", ".xml"}
 )
+
+_SHAPED_CHUNK = 16 * 1024  # a throttled body goes out in pieces this size, each waiting its turn
 
 # Framing headers: omitting them would corrupt the HTTP stream, not test the site.
 _UNOMITTABLE = frozenset({"content-length", "content-encoding", "content-range", "connection"})
@@ -266,8 +270,24 @@ class _Handler(BaseHTTPRequestHandler):
         super().send_header(keyword, value)
 
     def _write(self, data: bytes) -> None:
-        self.wfile.write(data)
-        self._bytes += len(data)
+        conditions = self._shaping
+        if conditions is None:
+            self.wfile.write(data)
+            self._bytes += len(data)
+            return
+        for start in range(0, len(data), _SHAPED_CHUNK):
+            chunk = data[start:start + _SHAPED_CHUNK]
+            self.site.link.delay_chunk(conditions, len(chunk))
+            self.wfile.write(chunk)
+            self._bytes += len(chunk)
+
+    def _drop(self) -> None:
+        """Cut the connection with a reset, as a network that went away would."""
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError:
+            pass
 
     def _common_headers(self) -> None:
         """Headers every response carries, errors and 304s included."""
@@ -309,18 +329,28 @@ class _Handler(BaseHTTPRequestHandler):
         self._bytes = 0
         self._url = urlsplit(self.path)
         self._log_index: int | None = None
+        self._shaping = self.site.link.shapes(self.headers)
         try:
-            if self.command not in ("GET", "HEAD"):
+            if self.site.link.offline:
+                self.site.link.dropped += 1
+                self._drop()
+            elif self.command not in ("GET", "HEAD"):
                 self._simple(HTTPStatus.METHOD_NOT_ALLOWED, "a static site only answers GET and HEAD",
                              {"Allow": "GET, HEAD"})
             else:
                 self._serve(self._url.path)
+        except LinkDown:
+            self._drop()  # went offline while this response waited or was being sent
         finally:
             record = self._make_record(self._bytes)
             if self._log_index is None:
                 self.site._record(record)
             elif record.bytes_sent != self.site._log_bytes(self._log_index):
                 self.site._replace(self._log_index, record)  # the client went away mid-body
+
+    def _request_bytes(self) -> int:
+        """Size of the request on the wire (a static site's GETs have no body)."""
+        return len(self.requestline) + 2 + sum(len(k) + len(v) + 4 for k, v in self.headers.items()) + 2
 
     def _make_record(self, bytes_sent: int) -> RequestRecord:
         return RequestRecord(
@@ -342,6 +372,8 @@ class _Handler(BaseHTTPRequestHandler):
         reads the log right after its request always finds it.
         """
         send = self.command != "HEAD" and self._status != HTTPStatus.NOT_MODIFIED
+        if self._shaping is not None:
+            self.site.link.delay_request(self._shaping, self._request_bytes())
         self._log_index = self.site._record(self._make_record(len(body) if send else 0))
         self.end_headers()
         if send:
@@ -437,6 +469,7 @@ class StaticSiteServer:
         compression: Compression = "auto",
         extra_headers: Mapping[str, str] | None = None,
         html_injection: str | None = None,
+        link: Link | None = None,
     ) -> None:
         self.root = os.path.abspath(os.fspath(root))
         if not os.path.isdir(self.root):
@@ -454,6 +487,8 @@ class StaticSiteServer:
         self.extra_headers: dict[str, str] = dict(extra_headers or {})
         # JS run before the page's own scripts in every HTML response (engine-neutral probes).
         self.html_injection = html_injection
+        # Offline and throttling; the `network` fixture shares one link between its servers.
+        self.link = link if link is not None else Link()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._log: list[RequestRecord] = []
@@ -524,6 +559,13 @@ class StaticSiteServer:
 
     def url_for(self, path: str) -> str:
         return self.origin + "/" + path.lstrip("/")
+
+    def deploy(self, root: str | os.PathLike[str]) -> None:
+        """Serve another folder on the same origin from now on: a new deployment of the site."""
+        new_root = os.path.abspath(os.fspath(root))
+        if not os.path.isdir(new_root):
+            raise SiteNotFoundError(new_root)
+        self.root = new_root  # one assignment: each request sees the old or the new site, never a mix
 
     # --- request log --------------------------------------------------------
     def _record(self, record: RequestRecord) -> int:
