@@ -42,10 +42,11 @@ class PopcornApp:
         self.isolated: bool | None = None  # crossOriginIsolated as the page saw it while booting
         self.call_durations_ms: list[float] = []
 
-    def boot(self) -> PopcornApp:
+    def boot(self, boot_timeout_s: float | None = None) -> PopcornApp:
+        timeout_s = boot_timeout_s or self.boot_timeout_s
         started = time.monotonic()
-        self.page.goto(self.url, timeout_s=self.boot_timeout_s)
-        deadline = started + self.boot_timeout_s
+        self.page.goto(self.url, timeout_s=timeout_s)
+        deadline = started + timeout_s
         while True:
             state = self.snapshot()
             self.isolated = bool(state["crossOriginIsolated"])
@@ -72,7 +73,7 @@ class PopcornApp:
                 missing = "" if state["readyAt"] is not None else "the app never sent popcorn_app_ready; "
                 exposed = "" if state["popcornExposed"] else "the page never set window.popcorn; "
                 raise BootTimeoutError(
-                    f"the app at {self.url} was not ready after {self.boot_timeout_s:.0f} s: {missing}{exposed}".rstrip("; "),
+                    f"the app at {self.url} was not ready after {timeout_s:.0f} s: {missing}{exposed}".rstrip("; "),
                     state["stdout"], state["stderr"],
                     fix="the start module must register a process and announce it with "
                     "Module.sendEvent('popcorn_app_ready', {name}); the page must set window.popcorn "
@@ -82,6 +83,10 @@ class PopcornApp:
         self.boot_wall_s = time.monotonic() - started
         self.boot_ms = float(state["readyAt"])
         return self
+
+    def reload(self, boot_timeout_s: float | None = None) -> PopcornApp:
+        """Load the page again in the same context (its caches and service worker stay) and boot."""
+        return self.boot(boot_timeout_s)
 
     def snapshot(self) -> dict[str, Any]:
         state = self.page.evaluate(_SNAPSHOT, timeout_s=10)

@@ -10,13 +10,18 @@ Fixtures, cheapest first (each engine-bound fixture runs once per engine in --wa
     popcorn         the raw bridge on the shared app: call, cast, stdout, stderr
     elixir          Elixir calls through the test bridge: elixir.apply("Mod", "fun", [args])
     isolation       checks crossOriginIsolated and the headers the browser received
+    network         network.offline() / network.throttle("fast-3g"), on every engine; service-worker state
+    wasm_serve      wasm_serve(folder): serve another build on its own origin (redeploy with .deploy(folder))
+    wasm_app_factory  new_app(server=None, boot_timeout_s=None): boot more apps, each in a fresh context
     wasm_require    wasm_require("cdp"): skip (outside CI) or fail (CI) where the backend lacks it
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,6 +33,8 @@ from pytest_wasmblog.browsers.base import BrowserSession
 from pytest_wasmblog.bundle import avm
 from pytest_wasmblog.elixir import ElixirBridge
 from pytest_wasmblog.errors import BrowserLaunchError, BrowserNotFoundError
+from pytest_wasmblog.link import Link
+from pytest_wasmblog.network import Network
 from pytest_wasmblog.server import StaticSiteServer
 from pytest_wasmblog.settings import Settings, add_options, from_config
 from pytest_wasmblog.stats import RunStats
@@ -113,17 +120,45 @@ def wasm_engine(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def wasm_server(wasm_settings: Settings, wasm_stats: RunStats) -> Iterator[StaticSiteServer]:
-    site = wasm_settings.require_site()
+def wasm_link() -> Link:
+    """The emulated network between the browsers and every server of this session (or xdist worker)."""
+    return Link()
+
+
+def serve_site(site: Path, settings: Settings, link: Link) -> StaticSiteServer:
+    """A started server for a built site, configured from the options, sharing the session's link."""
     # A malformed bundle segfaults the VM; refuse it before any browser sees it.
     for bundle in sorted(site.glob("*.avm")):
         avm.validate_file(bundle)
+    return StaticSiteServer(
+        site, isolation=settings.isolation, omit_headers=settings.omit_headers,  # type: ignore[arg-type]
+        html_injection=PROBE_JS, link=link,
+    ).start()
+
+
+@pytest.fixture(scope="session")
+def wasm_server(wasm_settings: Settings, wasm_stats: RunStats, wasm_link: Link) -> Iterator[StaticSiteServer]:
+    site = wasm_settings.require_site()
     wasm_stats.site = site
-    with StaticSiteServer(
-        site, isolation=wasm_settings.isolation, omit_headers=wasm_settings.omit_headers,  # type: ignore[arg-type]
-        html_injection=PROBE_JS,
-    ) as server:
+    with serve_site(site, wasm_settings, wasm_link) as server:
         yield server
+
+
+@pytest.fixture
+def wasm_serve(wasm_settings: Settings, wasm_link: Link) -> Iterator[Callable[[str | os.PathLike[str]], StaticSiteServer]]:
+    """`wasm_serve(folder)` serves another build on a new origin (its own service workers and storage),
+    with the same headers, probe and network conditions as `wasm_server`; `.deploy(folder)` swaps the
+    site in place, as a new deployment would."""
+    servers: list[StaticSiteServer] = []
+
+    def serve(folder: str | os.PathLike[str]) -> StaticSiteServer:
+        server = serve_site(Path(folder), wasm_settings, wasm_link)
+        servers.append(server)
+        return server
+
+    yield serve
+    for server in servers:
+        server.stop()
 
 
 def unavailable(settings: Settings, reason: str) -> None:
@@ -184,9 +219,11 @@ class SharedApp:
             self.app = None
 
 
-def boot_app(browser: BrowserSession, server: StaticSiteServer, settings: Settings, stats: RunStats) -> PopcornApp:
+def boot_app(browser: BrowserSession, server: StaticSiteServer, settings: Settings, stats: RunStats,
+             boot_timeout_s: float | None = None) -> PopcornApp:
     page = browser.new_page()
-    app = PopcornApp(page, server.origin + settings.page, settings.boot_timeout_s, settings.call_timeout_s)
+    app = PopcornApp(page, server.origin + settings.page, boot_timeout_s or settings.boot_timeout_s,
+                     settings.call_timeout_s)
     engine = stats.engine(browser.engine)
     try:
         app.boot()
@@ -225,6 +262,41 @@ def fresh_wasm_app(
     yield app
     wasm_stats.engine(wasm_browser.engine).call_ms.extend(app.call_durations_ms)
     app.close()
+
+
+@pytest.fixture
+def wasm_app_factory(
+    wasm_browser: BrowserSession, wasm_server: StaticSiteServer, wasm_settings: Settings, wasm_stats: RunStats
+) -> Iterator[Callable[..., PopcornApp]]:
+    """`new_app(server=None, boot_timeout_s=None)`: boot the app in a fresh context (own cache, storage
+    and service workers) from `wasm_server` or another server; every app is closed after the test."""
+    apps: list[PopcornApp] = []
+
+    def new_app(server: StaticSiteServer | None = None, boot_timeout_s: float | None = None) -> PopcornApp:
+        app = boot_app(wasm_browser, server or wasm_server, wasm_settings, wasm_stats, boot_timeout_s)
+        apps.append(app)
+        return app
+
+    yield new_app
+    for app in apps:
+        wasm_stats.engine(wasm_browser.engine).call_ms.extend(app.call_durations_ms)
+        app.close()
+
+
+@pytest.fixture
+def network(request: pytest.FixtureRequest, wasm_browser: BrowserSession, wasm_link: Link) -> Iterator[Network]:
+    """Offline and throttling for this test; everything is back online and unthrottled after it."""
+
+    def record(line: str) -> None:
+        # In the test's report (shown on failure and with -rA) and its JUnit properties.
+        request.node.add_report_section("call", "wasmblog network", line)
+        request.node.user_properties.append(("wasm_network", line))
+
+    net = Network(wasm_link, wasm_browser, record)
+    yield net
+    net.online()
+    wasm_link.reset()
+    wasm_browser.set_network(False, None)
 
 
 @pytest.fixture

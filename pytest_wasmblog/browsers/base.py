@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
 
+from ..network_conditions import Conditions
+
 # Capability names a backend may announce.
 CAP_CONSOLE = "console"  # console messages are captured
 CAP_PAGE_ERRORS = "page-errors"  # uncaught page exceptions are captured
@@ -71,6 +73,17 @@ class BrowserPage(ABC):
     def close(self) -> None:
         """Close the page and its profile; safe to call twice."""
 
+    @property
+    @abstractmethod
+    def closed(self) -> bool:
+        """True once close() ran."""
+
+    def apply_network(self, offline: bool, conditions: Conditions | None) -> None:
+        """Take the browser offline or throttle it natively, where the backend can.
+
+        The default does nothing: the test server's link is the mechanism every engine shares.
+        """
+
     def __enter__(self) -> Self:
         return self
 
@@ -88,9 +101,28 @@ class BrowserSession(ABC):
     version: str
     capabilities: frozenset[str]
 
+    # Native network state new pages start with (the `network` fixture sets it).
+    network_offline: bool = False
+    network_conditions: Conditions | None = None
+
     @abstractmethod
     def new_page(self) -> BrowserPage:
-        """A page in a new, isolated browser context."""
+        """A page in a new, isolated browser context, with the current native network state."""
+
+    @abstractmethod
+    def open_pages(self) -> list[BrowserPage]:
+        """Pages made by new_page() and not closed yet."""
+
+    def set_network(self, offline: bool, conditions: Conditions | None) -> None:
+        """Apply native network conditions to every open page and to pages made from now on."""
+        self.network_offline = offline
+        self.network_conditions = conditions
+        for page in self.open_pages():
+            page.apply_network(offline, conditions)
+
+    def _start_page(self, page: BrowserPage) -> None:
+        if self.network_offline or self.network_conditions is not None:
+            page.apply_network(self.network_offline, self.network_conditions)
 
     @abstractmethod
     def close(self) -> None:

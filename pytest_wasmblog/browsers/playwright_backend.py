@@ -7,18 +7,22 @@ import threading
 from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage as PwConsoleMessage, Error as PwError
-from playwright.sync_api import Page, Playwright
+from playwright.sync_api import CDPSession, Page, Playwright
 
 from ..errors import BrowserLaunchError, JavaScriptError, NavigationError
+from ..link import BROWSER_SHAPED_HEADER
+from ..network_conditions import Conditions
 from . import evaluate as envelope
-from .base import BrowserPage, BrowserSession, ConsoleMessage
+from .base import CAP_CDP, BrowserPage, BrowserSession, ConsoleMessage
 from .playwright_driver import release_playwright
 from .resolve import ResolvedBrowser
 
 
 class PlaywrightPage(BrowserPage):
-    def __init__(self, context: BrowserContext) -> None:
+    def __init__(self, context: BrowserContext, *, cdp: bool = False) -> None:
         self.context = context  # escape hatch for engine-only tests (CDP, route, tracing)
+        self._cdp_available = cdp
+        self._cdp: CDPSession | None = None
         self._console: list[ConsoleMessage] = []
         self._errors: list[str] = []
         self._lock = threading.Lock()
@@ -81,6 +85,32 @@ class PlaywrightPage(BrowserPage):
     def screenshot(self, path: str | os.PathLike[str]) -> None:
         self.page.screenshot(path=os.fspath(path))
 
+    def apply_network(self, offline: bool, conditions: Conditions | None) -> None:
+        # Throttle first: CDP's emulation carries its own offline flag, which must agree.
+        if self._cdp_available:
+            self._emulate_with_cdp(offline, conditions)
+        self.context.set_offline(offline)  # also flips navigator.onLine and fires offline/online
+
+    def _emulate_with_cdp(self, offline: bool, conditions: Conditions | None) -> None:
+        """Chromium's own throttling for this page's target (its frames and dedicated workers).
+
+        The marker header tells the test server which requests the browser already slowed down;
+        requests from service workers do not carry it and are throttled by the server instead.
+        """
+        if self._cdp is None:
+            if conditions is None:
+                return
+            self._cdp = self.context.new_cdp_session(self.page)
+            self._cdp.send("Network.enable")
+        headers = {BROWSER_SHAPED_HEADER: "cdp"} if conditions is not None else {}
+        self._cdp.send("Network.setExtraHTTPHeaders", {"headers": headers})
+        self._cdp.send("Network.emulateNetworkConditions", {
+            "offline": offline,
+            "latency": conditions.latency_ms if conditions else 0,
+            "downloadThroughput": conditions.download_bps if conditions and conditions.download_bps else -1,
+            "uploadThroughput": conditions.upload_bps if conditions and conditions.upload_bps else -1,
+        })
+
     def close(self) -> None:
         if self._closed:
             return
@@ -123,10 +153,14 @@ class PlaywrightSession(BrowserSession):
     def new_page(self) -> PlaywrightPage:
         if self._playwright is None:
             raise BrowserLaunchError(self.engine, self.resolved.executable, "the session is already closed")
-        page = PlaywrightPage(self._new_context())
+        page = PlaywrightPage(self._new_context(), cdp=self.has(CAP_CDP))
         self._pages = [p for p in self._pages if not p.closed]
         self._pages.append(page)
+        self._start_page(page)
         return page
+
+    def open_pages(self) -> list[BrowserPage]:
+        return [p for p in self._pages if not p.closed]
 
     def close(self) -> None:
         if self._playwright is None:

@@ -166,7 +166,11 @@ class WebKitGTKSession(BrowserSession):
         page = WebDriverPage(created[0])
         self._pages = [p for p in self._pages if not p.closed]
         self._pages.append(page)
+        self._start_page(page)  # WebDriver has no network API: the server's link does it all
         return page
+
+    def open_pages(self) -> list[BrowserPage]:
+        return [p for p in self._pages if not p.closed]
 
     def close(self) -> None:
         for page in self._pages:
