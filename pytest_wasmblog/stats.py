@@ -16,6 +16,11 @@ class EngineStats:
     isolated: bool | None = None
     boot_ms: list[float] = field(default_factory=list)
     call_ms: list[float] = field(default_factory=list)
+    # Boots under named conditions ("fast-3g, cold"), recorded by tests through wasm_stats.
+    labelled_boot_ms: dict[str, list[float]] = field(default_factory=dict)
+
+    def record_boot(self, label: str, ms: float) -> None:
+        self.labelled_boot_ms.setdefault(label, []).append(ms)
 
 
 @dataclass
@@ -39,6 +44,8 @@ class RunStats:
                 mine.isolated = bool(mine.isolated if mine.isolated is not None else True) and other["isolated"]
             mine.boot_ms.extend(other["boot_ms"])
             mine.call_ms.extend(other["call_ms"])
+            for label, samples in other.get("labelled_boot_ms", {}).items():
+                mine.labelled_boot_ms.setdefault(label, []).extend(samples)
         if self.site is None and data.get("site"):
             self.site = Path(data["site"])
 
@@ -51,6 +58,8 @@ class RunStats:
                 lines.append(f"  boot to app ready: {_describe(stats.boot_ms)}")
             if stats.call_ms:
                 lines.append(f"  bridge call round trip: {_describe(stats.call_ms)}")
+            for label, samples in sorted(stats.labelled_boot_ms.items()):
+                lines.append(f"  boot ({label}): {_describe(samples)}")
         bundle = self.bundle_line()
         if bundle:
             lines.append(bundle)

@@ -1,5 +1,7 @@
 // The blog's page: boots Popcorn, then renders every view from Elixir (Blog.Api.handle/1).
 import { Popcorn } from "./popcorn.mjs";
+import { becomeOfflineReady, showNetworkState } from "./offline.js";
+import { readingList } from "./reading-list.js";
 
 const content = document.getElementById("content");
 
@@ -29,42 +31,78 @@ function tagName(tag) {
   return typeof tag === "string" ? tag : tag.tag;
 }
 
-async function renderIndex() {
+// Each view returns its nodes; only the latest navigation paints, so a slow view that finishes
+// after the user moved on cannot overwrite the newer one.
+async function indexView() {
   const index = await api({ page: "index" });
   const tags = el("nav", { class: "tags" }, ...index.tags.map((tag) =>
     el("a", { class: "tag", href: `#/tag/${encodeURIComponent(tagName(tag))}` }, tagName(tag))));
-  content.replaceChildren(el("h1", {}, "All posts"), tags, ...index.posts.map(postSummary));
+  return [el("h1", {}, "All posts"), tags, ...index.posts.map(postSummary)];
 }
 
-async function renderList(title, request) {
+async function listView(title, request) {
   const result = await api(request);
   const posts = result.posts.map(postSummary);
-  content.replaceChildren(el("h1", {}, title), ...(posts.length ? posts : [el("p", { class: "empty" }, "No posts found.")]));
+  return [el("h1", {}, title), ...(posts.length ? posts : [el("p", { class: "empty" }, "No posts found.")])];
 }
 
-async function renderPost(slug) {
+async function postView(slug) {
   const post = await api({ page: "post", slug });
-  if (post.error) {
-    content.replaceChildren(el("h1", {}, "Not found"), el("p", { class: "error" }, post.message));
-    return;
-  }
+  if (post.error) return [el("h1", {}, "Not found"), el("p", { class: "error" }, post.message)];
   const body = el("div", { class: "post-body" });
   body.innerHTML = post.html; // HTML produced and escaped by Blog.Markdown in Elixir
-  content.replaceChildren(el("article", { class: "post", "data-slug": post.slug },
+  const saved = (await readingList(api, "view")).items.some((item) => item.slug === post.slug);
+  const save = el("button", { id: "save", type: "button", "data-saved": String(saved) },
+    saved ? "Remove from reading list" : "Save to reading list");
+  save.addEventListener("click", () => change(saved ? "remove" : "add", post.slug));
+  return [el("article", { class: "post", "data-slug": post.slug },
     el("h1", {}, post.title),
     el("p", { class: "meta" }, `${post.date} · ${post.reading_minutes} min read`),
-    body));
+    save,
+    body)];
 }
 
-async function route() {
-  const hash = decodeURIComponent(location.hash.replace(/^#\/?/, ""));
-  const [view, ...rest] = hash.split("/");
+async function readingListView() {
+  const list = await readingList(api, "view");
+  const items = list.items.map((item) => {
+    const read = el("input", { type: "checkbox", class: "read", "aria-label": `${item.title} read` });
+    read.checked = item.read;
+    read.addEventListener("change", () => change(read.checked ? "mark_read" : "mark_unread", item.slug));
+    const remove = el("button", { type: "button", class: "remove" }, "Remove");
+    remove.addEventListener("click", () => change("remove", item.slug));
+    return el("li", { class: "reading-item", "data-slug": item.slug, "data-read": String(item.read) },
+      read, " ", el("a", { href: `#/post/${item.slug}` }, item.title), ` · ${item.reading_minutes} min `, remove);
+  });
+  return [el("h1", {}, "Reading list"),
+    el("p", { class: "reading-summary" },
+      `${list.count} saved, ${list.unread_count} unread · ${list.unread_minutes} of ${list.total_minutes} min left`),
+    items.length ? el("ul", { class: "reading-list" }, ...items) : el("p", { class: "empty" }, "Nothing saved yet.")];
+}
+
+// A reading-list change, then the current view again (it shows the new state).
+function change(action, slug) {
+  readingList(api, action, slug).then(route).catch(showError);
+}
+
+function view(hash) {
+  const [name, ...rest] = decodeURIComponent(hash.replace(/^#\/?/, "")).split("/");
   const arg = rest.join("/");
-  if (view === "post") await renderPost(arg);
-  else if (view === "tag") await renderList(`Posts tagged “${arg}”`, { page: "tag", tag: arg });
-  else if (view === "search") await renderList(`Search: ${arg}`, { page: "search", q: arg });
-  else await renderIndex();
-  document.body.dataset.rendered = location.hash || "#/";
+  if (name === "post") return postView(arg);
+  if (name === "tag") return listView(`Posts tagged “${arg}”`, { page: "tag", tag: arg });
+  if (name === "search") return listView(`Search: ${arg}`, { page: "search", q: arg });
+  if (name === "reading-list") return readingListView();
+  return indexView();
+}
+
+let navigation = 0;
+
+async function route() {
+  const hash = location.hash;
+  const current = ++navigation;
+  const nodes = await view(hash);
+  if (current !== navigation) return; // the user moved on meanwhile
+  content.replaceChildren(...nodes);
+  document.body.dataset.rendered = hash || "#/";
 }
 
 document.getElementById("search").addEventListener("submit", (event) => {
@@ -72,9 +110,13 @@ document.getElementById("search").addEventListener("submit", (event) => {
   location.hash = `#/search/${encodeURIComponent(document.getElementById("q").value)}`;
 });
 
-window.popcorn = await Popcorn.init({ onStdout: console.log, onStderr: console.warn });
+showNetworkState(document.getElementById("network"));
+document.body.dataset.offline = await becomeOfflineReady();
+// The bundle path is given, not probed: Popcorn's probe is a HEAD request no cache can answer offline.
+const bundle = new URL("bundle.avm", location.href).pathname;
+window.popcorn = await Popcorn.init({ bundlePaths: [bundle], onStdout: console.log, onStderr: console.warn });
 window.addEventListener("hashchange", () => route().catch(showError));
-route().catch(showError);
+readingList(api, "view").then(route).catch(showError);
 
 function showError(error) {
   content.replaceChildren(el("p", { class: "error" }, String(error)));

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pytest_wasmblog.bundle import avm, beam, closure, config, runtime, sources, toolchain
+from pytest_wasmblog.bundle import avm, beam, closure, config, precache, runtime, sources, toolchain
 from pytest_wasmblog.bundle.compile_app import compile_app, compile_boot_wrapper, compile_shims
 from pytest_wasmblog.bundle.rebuild import BeamRebuilder
 from pytest_wasmblog.errors import WasmblogError
@@ -38,6 +38,7 @@ class BuildResult:
     origins: dict[str, str]
     sizes: dict[str, int]
     notes: list[str] = field(default_factory=list)
+    precache: precache.PrecacheManifest | None = None
 
     def summary(self) -> str:
         by_origin: dict[str, int] = {}
@@ -53,6 +54,8 @@ class BuildResult:
         if self.closure.unresolved:
             lines.append(f"  calls the VM cannot answer (unreachable unless a test proves otherwise): "
                          f"{len(self.closure.unresolved)}; see {REPORT_NAME}")
+        if self.precache is not None:
+            lines.append(f"  service worker precache: version {self.precache.version}, {len(self.precache.files)} files")
         lines.extend(f"  note: {n}" for n in self.notes)
         return "\n".join(lines)
 
@@ -95,12 +98,13 @@ def build_site(site: Path, log: Callable[[str], None] = print) -> BuildResult:
     entries, sizes = _entries(result, available, BOOT_MODULE)
     data = avm.write(entries)
     avm.validate(data, source="bundle.avm (just built)")
-    dist = _write_dist(cfg, popcorn, data)
+    dist, precached = _write_dist(cfg, popcorn, data)
     origins: dict[str, str] = {name: available[name].origin for name in result.modules}
     build = BuildResult(
         dist=dist, bundle=dist / "bundle.avm", modules=len(entries), raw_bytes=len(data),
         gzip_bytes=len(gzip.compress(data, 9)), seconds=time.monotonic() - started,
         rebuilt=rebuilder.rebuilt_count, closure=result, origins=origins, sizes=sizes, notes=notes,
+        precache=precached,
     )
     _write_report(build, tools)
     log(build.summary())
@@ -120,7 +124,8 @@ def _entries(result: closure.Closure, available: dict[str, closure.ModuleSource]
     return entries, sizes
 
 
-def _write_dist(cfg: config.SiteConfig, popcorn: runtime.PopcornRuntime, bundle: bytes) -> Path:
+def _write_dist(cfg: config.SiteConfig, popcorn: runtime.PopcornRuntime, bundle: bytes
+                ) -> tuple[Path, precache.PrecacheManifest | None]:
     """Lay out dist/ beside the old one, then swap, so a server never sees half a site."""
     final = cfg.dist
     staging = final.with_name(final.name + ".partial")
@@ -132,13 +137,16 @@ def _write_dist(cfg: config.SiteConfig, popcorn: runtime.PopcornRuntime, bundle:
     for path in popcorn.files():
         shutil.copy2(path, staging / path.name)
     (staging / "bundle.avm").write_bytes(bundle)
+    precached = None
+    if cfg.service_worker is not None:
+        precached = precache.inject(staging, cfg.service_worker, cfg.precache_exclude)
     old = final.with_name(final.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if final.exists():
         final.rename(old)
     staging.rename(final)
     shutil.rmtree(old, ignore_errors=True)
-    return final
+    return final, precached
 
 
 def _write_report(build: BuildResult, tools: toolchain.Toolchain) -> None:
@@ -159,6 +167,7 @@ def _write_report(build: BuildResult, tools: toolchain.Toolchain) -> None:
         },
         "unresolved_calls": {mfa: sorted(callers) for mfa, callers in sorted(build.closure.unresolved.items())},
         "dropped": {name: sorted(w) for name, w in sorted(build.closure.dropped.items())},
+        "precache": build.precache.to_json() if build.precache else None,
     }
     target = build.dist / REPORT_NAME
     tmp = target.with_suffix(".tmp")

@@ -9,6 +9,8 @@
 
     [site]
     static = "static"             # copied as-is into dist/ (index.html, scripts, styles)
+    service_worker = "sw.js"      # optional: its self.__WASMBLOG_PRECACHE__ becomes the precache list
+    precache_exclude = []         # globs of dist/ files the service worker must not precache
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ class SiteConfig:
     sources: tuple[Path, ...]
     static: Path | None
     test_bridge: bool = True
+    service_worker: str | None = None
+    precache_exclude: tuple[str, ...] = ()
     keep: tuple[str, ...] = ()
     drop: tuple[str, ...] = field(default=DEFAULT_DROP)
 
@@ -92,6 +96,12 @@ def load(site: Path) -> SiteConfig:
     for source in sources:
         if not source.is_dir():
             raise SiteConfigError(f"{path}: source folder {source} does not exist")
+    service_worker = site_section.get("service_worker")
+    if service_worker is not None and (not isinstance(service_worker, str) or not service_worker):
+        raise SiteConfigError(f'{path}: [site] service_worker must be a file name, like service_worker = "sw.js"')
+    precache_exclude = site_section.get("precache_exclude", [])
+    if not isinstance(precache_exclude, list) or not all(isinstance(p, str) for p in precache_exclude):
+        raise SiteConfigError(f'{path}: [site] precache_exclude must be a list of globs, like ["*.txt"]')
     static_name = site_section.get("static", "static")
     static = site / static_name
     return SiteConfig(
@@ -100,6 +110,8 @@ def load(site: Path) -> SiteConfig:
         sources=sources,
         static=static if static.is_dir() else None,
         test_bridge=bool(bundle.get("test_bridge", True)),
+        service_worker=service_worker,
+        precache_exclude=tuple(precache_exclude),
         keep=tuple(module_atom(k) for k in bundle.get("keep", [])),
         drop=DEFAULT_DROP + tuple(module_atom(d) for d in bundle.get("drop", [])),
     )

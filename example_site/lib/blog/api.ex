@@ -8,12 +8,35 @@ defmodule Blog.Api do
       "reading_minutes", "html"}` or `%{"error" => "not_found", "message" => ...}`
     * `%{"page" => "tag", "tag" => tag}` -> `%{"tag" => tag, "posts" => [summary]}`
     * `%{"page" => "search", "q" => q}` -> `%{"q" => q, "posts" => [summary]}`
+    * `%{"page" => "reading_list", "action" => action, "list" => stored}` (with `"slug"` for
+      every action but `"view"`) -> `%{"list" => new_stored_list, "items" => [item],
+      "count", "unread_count", "total_minutes", "unread_minutes", "dropped" => n}`, or
+      `%{"error" => "not_found", "message" => ...}` when `"add"` names no post
 
   A summary is `%{"slug", "title", "date", "tags", "reading_minutes", "excerpt"}`. Anything
   else gets `%{"error" => "bad_request", "message" => ...}`.
+
+  ## Reading list
+
+  `"list"` is the reading list the page stored (`localStorage`), as decoded JSON; a missing
+  `"list"` or `null` is an empty list. It is checked with `Blog.ReadingList.normalize/1`
+  first: invalid, unknown and duplicate entries are left out of the returned `"list"` and
+  counted in `"dropped"`. Then `"action"` is applied:
+
+    * `"view"`: no change
+    * `"add"`: appends the post `"slug"` unread (no change when it is already on the list)
+    * `"remove"`: removes the post `"slug"` (no change when it is not on the list)
+    * `"mark_read"` / `"mark_unread"`: sets the read flag of the post `"slug"` (no change
+      when it is not on the list)
+
+  The page stores the returned `"list"` in place of the one it sent. An item is
+  `%{"slug", "title", "reading_minutes", "read"}` (see `Blog.ReadingList.view/1`).
   """
 
-  alias Blog.{Markdown, Posts}
+  alias Blog.{Markdown, Posts, ReadingList}
+
+  @pages "index, post, tag, search, reading_list"
+  @reading_list_actions ["view", "add", "remove", "mark_read", "mark_unread"]
 
   @doc "Answers one page request."
   @spec handle(term()) :: map()
@@ -49,16 +72,35 @@ defmodule Blog.Api do
     %{"q" => query, "posts" => Enum.map(Posts.search(query), &summary/1)}
   end
 
+  def handle(%{"page" => "reading_list"} = request) do
+    case request do
+      %{"action" => action} when action in @reading_list_actions ->
+        reading_list(action, Map.get(request, "slug"), Map.get(request, "list"))
+
+      %{"action" => action} when is_binary(action) ->
+        bad_request(
+          "unknown reading_list action \"" <> action <> "\"; known actions: " <>
+            Enum.join(@reading_list_actions, ", ")
+        )
+
+      _no_action ->
+        bad_request(
+          "page \"reading_list\" needs a string \"action\" (" <>
+            Enum.join(@reading_list_actions, ", ") <> ")"
+        )
+    end
+  end
+
   def handle(%{"page" => page}) when page in ["post", "tag", "search"] do
     bad_request("page \"" <> page <> "\" needs a string \"" <> param(page) <> "\"")
   end
 
   def handle(%{"page" => page}) when is_binary(page) do
-    bad_request("unknown page \"" <> page <> "\"; known pages: index, post, tag, search")
+    bad_request("unknown page \"" <> page <> "\"; known pages: " <> @pages)
   end
 
   def handle(_request) do
-    bad_request("expected an object with a \"page\" key (index, post, tag or search)")
+    bad_request("expected an object with a \"page\" key (" <> @pages <> ")")
   end
 
   @doc "The summary of a post shown in lists (index, tag and search pages)."
@@ -72,6 +114,38 @@ defmodule Blog.Api do
       "reading_minutes" => post.reading_minutes,
       "excerpt" => Markdown.excerpt(post.body_markdown)
     }
+  end
+
+  defp reading_list("view", _slug, stored), do: reading_list_reply(stored, &{:ok, &1})
+
+  defp reading_list(action, slug, _stored) when not is_binary(slug) do
+    bad_request("reading_list action \"" <> action <> "\" needs a string \"slug\"")
+  end
+
+  defp reading_list("add", slug, stored),
+    do: reading_list_reply(stored, &ReadingList.add(&1, slug))
+
+  defp reading_list("remove", slug, stored),
+    do: reading_list_reply(stored, &{:ok, ReadingList.remove(&1, slug)})
+
+  defp reading_list("mark_read", slug, stored),
+    do: reading_list_reply(stored, &{:ok, ReadingList.mark_read(&1, slug, true)})
+
+  defp reading_list("mark_unread", slug, stored),
+    do: reading_list_reply(stored, &{:ok, ReadingList.mark_read(&1, slug, false)})
+
+  defp reading_list_reply(stored, change) do
+    {entries, dropped} = ReadingList.normalize(stored)
+
+    case change.(entries) do
+      {:ok, entries} ->
+        entries
+        |> ReadingList.view()
+        |> Map.merge(%{"list" => entries, "dropped" => dropped})
+
+      {:error, message} ->
+        %{"error" => "not_found", "message" => message}
+    end
   end
 
   defp param("post"), do: "slug"

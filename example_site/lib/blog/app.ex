@@ -16,6 +16,7 @@ defmodule Blog.App do
         Blog.ReadingTime,
         Blog.FrontMatter,
         Blog.Api,
+        Blog.ReadingList,
         PytestWasmblog.Terms,
         :lists,
         :erlang,
