@@ -221,6 +221,7 @@ class SharedApp:
 
 def boot_app(browser: BrowserSession, server: StaticSiteServer, settings: Settings, stats: RunStats,
              boot_timeout_s: float | None = None) -> PopcornApp:
+    """Boot in a new page; the boot time counts in the summary only on an unthrottled, online link."""
     page = browser.new_page()
     app = PopcornApp(page, server.origin + settings.page, boot_timeout_s or settings.boot_timeout_s,
                      settings.call_timeout_s)
@@ -232,7 +233,7 @@ def boot_app(browser: BrowserSession, server: StaticSiteServer, settings: Settin
         page.close()
         raise
     engine.isolated = app.isolated
-    if app.boot_ms is not None:
+    if app.boot_ms is not None and server.link.conditions is None and not server.link.offline:
         engine.boot_ms.append(app.boot_ms)
     return app
 

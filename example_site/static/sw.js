@@ -19,12 +19,19 @@ self.addEventListener("install", (event) => {
   })());
 });
 
+// Pages hear of this version only once older caches are gone: controllerchange, and the page's
+// question that follows it, can arrive before the activate event has run.
+let markActivated;
+const activated = new Promise((resolve) => { markActivated = resolve; });
+if (self.serviceWorker && self.serviceWorker.state === "activated") markActivated(); // restarted later
+
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
     for (const name of await caches.keys()) {
       if (name.startsWith(CACHE_PREFIX) && name !== CACHE) await caches.delete(name);
     }
     await self.clients.claim(); // the first visit boots from the cache without a reload
+    markActivated();
   })());
 });
 
@@ -46,5 +53,7 @@ self.addEventListener("fetch", (event) => {
 });
 
 self.addEventListener("message", (event) => {
-  if (event.data === "version" && event.source) event.source.postMessage({ version: PRECACHE.version });
+  if (event.data !== "version" || !event.source) return;
+  const source = event.source;
+  event.waitUntil(activated.then(() => source.postMessage({ version: PRECACHE.version })));
 });

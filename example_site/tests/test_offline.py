@@ -7,6 +7,7 @@ no service worker, no cache, no storage.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 from conftest import BlogPage, PostFile
 from pytest_wasmblog.app import PopcornApp
 from pytest_wasmblog.browsers.base import CAP_OFFLINE, BrowserSession
+from pytest_wasmblog.bundle.build import build_site
 from pytest_wasmblog.errors import NavigationError
 from pytest_wasmblog.network import Network
 from pytest_wasmblog.server import StaticSiteServer
@@ -22,6 +24,15 @@ from pytest_wasmblog.settings import Settings
 from pytest_wasmblog.vm_errors import BootTimeoutError, VMCrashError
 
 NOT_PRECACHED = {"sw.js", "build-report.json"}
+EXAMPLE_SITE = Path(__file__).resolve().parent.parent
+NEW_POST_TITLE = "Deployed While You Were Away"
+NEW_POST = f"""---
+title: {NEW_POST_TITLE}
+date: 2099-01-01
+tags: meta
+---
+This post only exists in the next deployment of the blog.
+"""
 
 
 def precache_version(site: Path) -> str:
@@ -123,3 +134,37 @@ def test_the_network_badge_follows_the_browsers_events(visited: PopcornApp, netw
             # no event fires; the badge must still match the browser, not guess.
             assert visited.evaluate("async () => [navigator.onLine, document.body.dataset.network]") == [True, "online"]
     assert visited.wait_for("document.body.dataset.network === 'online' && document.body.dataset.network") == "online"
+
+
+@pytest.fixture(scope="session")
+def next_deployment(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The blog rebuilt with one more post: what its owners deploy next (a changed bundle)."""
+    work = tmp_path_factory.mktemp("next-deployment") / "example_site"
+    shutil.copytree(EXAMPLE_SITE, work, ignore=shutil.ignore_patterns("dist", "dist.*", "tests", "__pycache__"))
+    (work / "posts" / "deployed-while-you-were-away.md").write_text(NEW_POST)
+    return build_site(work, log=lambda _: None).dist
+
+
+def test_a_new_deployment_is_picked_up_online_and_the_old_cache_removed(
+    wasm_app_factory: Any, wasm_serve: Any, network: Network, wasm_settings: Settings, next_deployment: Path,
+) -> None:
+    site = wasm_settings.require_site()
+    old, new = precache_version(site), precache_version(next_deployment)
+    assert old != new, "the rebuilt bundle must make a new precache version"
+    server = wasm_serve(site)  # its own origin: this test's deployments touch no other test
+    app = wasm_app_factory(server=server)
+    network.wait_until_controlled(app)
+    assert list(network.service_worker(app).caches) == [f"wasm-blog-{old}"]
+
+    server.deploy(next_deployment)
+    app.reload()  # the next online visit: the browser checks sw.js, installs the new version
+    app.wait_for(f"document.body.dataset.updateReady === 'true' && document.body.dataset.swVersion === '{new}'",
+                 timeout_s=30)
+    state = network.service_worker(app)
+    assert {k: sorted(v) for k, v in state.caches.items()} == expected_cache(next_deployment)
+
+    with network.offline():
+        app.reload()
+        blog = BlogPage(app)
+        blog.goto("#/")
+        assert blog.texts(".post-summary h2")[0] == NEW_POST_TITLE  # the new bundle, from the new cache

@@ -68,7 +68,7 @@ def build_site(site: Path, log: Callable[[str], None] = print) -> BuildResult:
     popcorn = runtime.fetch_runtime()
     native = runtime.native_functions(popcorn.wasm)
 
-    app = sources.scan(compile_app(tools, list(cfg.sources), cfg.test_bridge), "app")
+    app = sources.scan(compile_app(tools, list(cfg.sources), cfg.test_bridge, list(cfg.inputs)), "app")
     if cfg.start_module_atom not in app:
         raise BuildError(f"start module {cfg.start_module} ({cfg.start_module_atom}) is not defined in "
                          f"{', '.join(map(str, cfg.sources))}")

@@ -43,12 +43,15 @@ def compile_shims(tools: Toolchain) -> Path:
     return compile_sources(tools, source_files([SHIMS_DIR]), "shims")
 
 
-def compile_app(tools: Toolchain, sources: list[Path], with_bridge: bool) -> Path:
+def compile_app(tools: Toolchain, sources: list[Path], with_bridge: bool, inputs: list[Path] = []) -> Path:
+    """`inputs`: folders of files the code reads while compiling (@external_resource), so a changed
+    post recompiles the module that embeds it."""
     folders = [*sources, *([BRIDGE_SOURCES] if with_bridge else [])]
     files = source_files(folders)
     if not files:
         raise toolchain.ToolFailedError(["elixirc"], 1, f"no .ex or .erl files in {', '.join(map(str, folders))}")
-    return compile_sources(tools, files, "app")
+    read_at_compile_time = sorted(p for folder in inputs for p in folder.rglob("*") if p.is_file())
+    return compile_sources(tools, files, "app", read_at_compile_time)
 
 
 # The VM prints only "Return value: error" when start/0 raises; this wrapper, packed as the

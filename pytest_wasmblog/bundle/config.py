@@ -3,6 +3,7 @@
     [bundle]
     start_module = "Blog.App"     # Elixir alias or erlang module; must export start/0
     sources = ["lib"]             # folders of .ex and .erl files, relative to the site
+    inputs = []                   # folders the code reads while compiling (@external_resource)
     test_bridge = true            # pack PytestWasmblog.Bridge, JSON and Terms for the fixtures
     keep = []                     # modules (fnmatch globs) always packed
     drop = []                     # modules never packed, added to the default drop list
@@ -49,6 +50,7 @@ class SiteConfig:
     start_module: str
     sources: tuple[Path, ...]
     static: Path | None
+    inputs: tuple[Path, ...] = ()
     test_bridge: bool = True
     service_worker: str | None = None
     precache_exclude: tuple[str, ...] = ()
@@ -102,6 +104,13 @@ def load(site: Path) -> SiteConfig:
     precache_exclude = site_section.get("precache_exclude", [])
     if not isinstance(precache_exclude, list) or not all(isinstance(p, str) for p in precache_exclude):
         raise SiteConfigError(f'{path}: [site] precache_exclude must be a list of globs, like ["*.txt"]')
+    raw_inputs = bundle.get("inputs", [])
+    if not isinstance(raw_inputs, list) or not all(isinstance(s, str) for s in raw_inputs):
+        raise SiteConfigError(f'{path}: [bundle] inputs must be a list of folders, like inputs = ["posts"]')
+    inputs = tuple(site / s for s in raw_inputs)
+    for folder in inputs:
+        if not folder.is_dir():
+            raise SiteConfigError(f"{path}: input folder {folder} does not exist")
     static_name = site_section.get("static", "static")
     static = site / static_name
     return SiteConfig(
@@ -109,6 +118,7 @@ def load(site: Path) -> SiteConfig:
         start_module=start,
         sources=sources,
         static=static if static.is_dir() else None,
+        inputs=inputs,
         test_bridge=bool(bundle.get("test_bridge", True)),
         service_worker=service_worker,
         precache_exclude=tuple(precache_exclude),

@@ -34,6 +34,8 @@ class PrecacheManifest:
 
 
 def manifest(site: Path, worker: str, exclude: tuple[str, ...] = ()) -> PrecacheManifest:
+    """The files to precache; the version also covers the worker's own code, so a changed worker
+    starts a fresh cache too."""
     patterns = (*ALWAYS_EXCLUDED, *exclude, worker)
     files: dict[str, str] = {}
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
@@ -41,7 +43,8 @@ def manifest(site: Path, worker: str, exclude: tuple[str, ...] = ()) -> Precache
         if any(fnmatch.fnmatch(url, pattern) for pattern in patterns):
             continue
         files[url] = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-    version = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:16]
+    worker_code = (site / worker).read_bytes() if (site / worker).is_file() else b""
+    version = hashlib.sha256(json.dumps(files, sort_keys=True).encode() + worker_code).hexdigest()[:16]
     return PrecacheManifest(version, files)
 
 
