@@ -13,7 +13,13 @@ from importlib import resources
 from typing import Any
 
 from pytest_wasmblog.browsers.base import BrowserPage
-from pytest_wasmblog.vm_errors import BootTimeoutError, BridgeError, CallTimeoutError, NotIsolatedError, VMCrashError
+from pytest_wasmblog.vm_errors import (
+    BootTimeoutError,
+    BridgeError,
+    CallTimeoutError,
+    NotIsolatedError,
+    VMCrashError,
+)
 
 PROBE_JS = (resources.files("pytest_wasmblog") / "js" / "probe.js").read_text()
 _POLL_S = 0.05

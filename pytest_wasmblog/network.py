@@ -17,7 +17,11 @@ from typing import Self
 from .browsers.base import CAP_CDP, CAP_OFFLINE, BrowserPage, BrowserSession
 from .link import Link
 from .network_conditions import Conditions, resolve
-from .service_worker import ServiceWorkerState, service_worker_state, wait_until_controlled
+from .service_worker import (
+    ServiceWorkerState,
+    service_worker_state,
+    wait_until_controlled,
+)
 
 OFFLINE_SERVER = "server: connections dropped (every request, service workers' included)"
 OFFLINE_NATIVE = "browser: Playwright set_offline (navigator.onLine false, offline event)"

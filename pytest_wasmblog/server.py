@@ -654,13 +654,13 @@ class StaticSiteServer:
 
 
 _HTML_SUFFIXES = (".html", ".htm")
-_INJECT_AFTER = (re.compile(rb"<head\b[^>]*>", re.I), re.compile(rb"<html\b[^>]*>", re.I),
-                 re.compile(rb"<!doctype\b[^>]*>", re.I))
+_INJECT_AFTER = (re.compile(rb"<head\b[^>]*>", re.IGNORECASE), re.compile(rb"<html\b[^>]*>", re.IGNORECASE),
+                 re.compile(rb"<!doctype\b[^>]*>", re.IGNORECASE))
 
 
 def inject_script(html: bytes, js: str) -> bytes:
     """Insert `js` as the first inline classic script, so it runs before any page script."""
-    safe = re.sub(r"</(script)", r"<\\/\1", js, flags=re.I)  # the JS must not close its own tag
+    safe = re.sub(r"</(script)", r"<\\/\1", js, flags=re.IGNORECASE)  # the JS must not close its own tag
     tag = b"<script>" + safe.encode() + b"</script>"
     for pattern in _INJECT_AFTER:
         match = pattern.search(html)

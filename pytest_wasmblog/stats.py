@@ -6,8 +6,8 @@ import dataclasses
 import json
 import statistics
 from dataclasses import dataclass, field
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 
 @dataclass

@@ -9,7 +9,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from missing import missing
 
 from pytest_wasmblog.bundle.beam import BeamInfo

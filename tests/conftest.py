@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from beam_samples import compiled_beams, plain_beam, start_beam  # noqa: F401 (fixtures shared by test modules)
+
 from pytest_wasmblog.bundle.build import build_site
 
 SITES = Path(__file__).parent / "sites"

@@ -7,8 +7,8 @@ import struct
 from pathlib import Path
 
 import pytest
-
 from beam_samples import PLAIN_MODULE, START_MODULE, iff_chunks
+
 from pytest_wasmblog.bundle import avm, beam
 from pytest_wasmblog.bundle.avm import BundleError, Entry, Flag
 

@@ -6,7 +6,6 @@ import struct
 import zlib
 
 import pytest
-
 from beam_samples import (
     PLAIN_MODULE,
     START_MODULE,
@@ -15,6 +14,7 @@ from beam_samples import (
     iff_chunks,
     synthetic_beam,
 )
+
 from pytest_wasmblog.bundle import beam
 from pytest_wasmblog.bundle.beam import BeamFormatError
 

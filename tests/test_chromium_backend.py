@@ -9,11 +9,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from missing import missing
 
 from pytest_wasmblog.browsers.base import BrowserPage
-from pytest_wasmblog.browsers.chromium import ChromiumSession, launch_chromium, playwright_users
+from pytest_wasmblog.browsers.chromium import (
+    ChromiumSession,
+    launch_chromium,
+    playwright_users,
+)
 from pytest_wasmblog.errors import BrowserNotFoundError
 from pytest_wasmblog.server import StaticSiteServer
 

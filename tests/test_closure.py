@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from beam_samples import info
+
 from pytest_wasmblog.bundle.closure import ModuleSource, Policy, Reason, compute
 
 NO_NATIVE: frozenset[str] = frozenset()

@@ -6,13 +6,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from missing import missing
 
 from pytest_wasmblog.app import PROBE_JS
 from pytest_wasmblog.browsers.base import BrowserPage, BrowserSession
 from pytest_wasmblog.browsers.launch import launch
-from pytest_wasmblog.errors import BrowserNotFoundError, EvaluateTimeoutError, JavaScriptError, NavigationError
+from pytest_wasmblog.errors import (
+    BrowserNotFoundError,
+    EvaluateTimeoutError,
+    JavaScriptError,
+    NavigationError,
+)
 from pytest_wasmblog.server import StaticSiteServer
 
 ENGINES = ("chromium", "firefox", "webkit")

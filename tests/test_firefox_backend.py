@@ -6,7 +6,11 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from pytest_wasmblog.browsers.firefox import WORKING_PLAYWRIGHT, FirefoxSession, version_mismatch_help
+from pytest_wasmblog.browsers.firefox import (
+    WORKING_PLAYWRIGHT,
+    FirefoxSession,
+    version_mismatch_help,
+)
 from pytest_wasmblog.browsers.resolve import ResolvedBrowser
 from pytest_wasmblog.errors import BrowserLaunchError
 

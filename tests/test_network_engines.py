@@ -11,14 +11,24 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from missing import missing
 
-from pytest_wasmblog.browsers.base import CAP_CDP, CAP_OFFLINE, BrowserPage, BrowserSession
+from pytest_wasmblog.browsers.base import (
+    CAP_CDP,
+    CAP_OFFLINE,
+    BrowserPage,
+    BrowserSession,
+)
 from pytest_wasmblog.browsers.launch import launch
 from pytest_wasmblog.errors import BrowserNotFoundError, NavigationError
 from pytest_wasmblog.link import BROWSER_SHAPED_HEADER, Link
-from pytest_wasmblog.network import OFFLINE_NATIVE, OFFLINE_SERVER, THROTTLE_CDP, THROTTLE_SERVER_ALL, Network
+from pytest_wasmblog.network import (
+    OFFLINE_NATIVE,
+    OFFLINE_SERVER,
+    THROTTLE_CDP,
+    THROTTLE_SERVER_ALL,
+    Network,
+)
 from pytest_wasmblog.network_conditions import Conditions
 from pytest_wasmblog.server import StaticSiteServer
 
@@ -144,12 +154,11 @@ def test_a_page_opened_while_offline_starts_offline(session: BrowserSession, ser
                                                     network: Network) -> None:
     with session.new_page() as first:
         first.goto(server.url)
-        with network.offline():
-            with session.new_page() as second:
-                with pytest.raises(NavigationError):
-                    second.goto(server.url, timeout_s=10)
-                # Where the browser itself is offline, the request never reaches the server.
-                assert (server.link.dropped == 0) is session.has(CAP_OFFLINE)
+        with network.offline(), session.new_page() as second:
+            with pytest.raises(NavigationError):
+                second.goto(server.url, timeout_s=10)
+            # Where the browser itself is offline, the request never reaches the server.
+            assert (server.link.dropped == 0) is session.has(CAP_OFFLINE)
 
 
 def test_a_throttled_transfer_takes_what_the_conditions_imply(page: BrowserPage, network: Network,

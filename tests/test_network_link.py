@@ -17,7 +17,12 @@ from pathlib import Path
 import pytest
 
 from pytest_wasmblog.link import BROWSER_SHAPED_HEADER, Link
-from pytest_wasmblog.network_conditions import PROFILES, Conditions, NetworkConditionsError, resolve
+from pytest_wasmblog.network_conditions import (
+    PROFILES,
+    Conditions,
+    NetworkConditionsError,
+    resolve,
+)
 from pytest_wasmblog.server import StaticSiteServer
 
 BLOB = os.urandom(200_000)  # random: compression must not shrink what the link carries

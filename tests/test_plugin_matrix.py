@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from test_plugin_fixtures import run
 
 ENGINE_ONLY = """

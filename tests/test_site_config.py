@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 from pytest_wasmblog.bundle import config
-from pytest_wasmblog.bundle.config import DEFAULT_DROP, SiteConfigError, load, module_atom
+from pytest_wasmblog.bundle.config import (
+    DEFAULT_DROP,
+    SiteConfigError,
+    load,
+    module_atom,
+)
 from pytest_wasmblog.errors import SiteNotFoundError
 from pytest_wasmblog.settings import Settings, SettingsError
 
@@ -195,3 +200,104 @@ def test_require_site_ok(tmp_path: Path) -> None:
     assert settings(tmp_path, "/sub/page.html").require_site() == tmp_path
     with pytest.raises(SettingsError):
         settings(tmp_path, "/index.html").require_site()
+
+
+# ---- [site] service_worker, [site] precache_exclude, [bundle] inputs ----
+
+def test_service_worker_precache_and_inputs_default_to_off(tmp_path: Path) -> None:
+    cfg = load(make_site(tmp_path, '[bundle]\nstart_module = "A"\n'))
+    assert cfg.service_worker is None
+    assert cfg.precache_exclude == ()
+    assert cfg.inputs == ()
+
+
+def test_service_worker_precache_and_inputs_load(tmp_path: Path) -> None:
+    site = make_site(tmp_path, (
+        '[bundle]\nstart_module = "A"\ninputs = ["posts", "content/pages"]\n'
+        '[site]\nservice_worker = "sw.js"\nprecache_exclude = ["*.txt", "drafts/*"]\n'
+    ), folders=("lib", "posts", "content/pages"))
+    cfg = load(site)
+    assert cfg.service_worker == "sw.js"
+    assert cfg.precache_exclude == ("*.txt", "drafts/*")
+    assert cfg.inputs == (site / "posts", site / "content" / "pages")  # relative to the site
+
+
+def test_empty_lists_are_accepted(tmp_path: Path) -> None:
+    site = make_site(tmp_path, '[bundle]\nstart_module = "A"\ninputs = []\n[site]\nprecache_exclude = []\n')
+    cfg = load(site)
+    assert cfg.inputs == () and cfg.precache_exclude == ()
+
+
+def test_the_example_sites_config() -> None:
+    example = Path(__file__).parent.parent / "example_site"
+    cfg = load(example)
+    assert cfg.service_worker == "sw.js"
+    assert cfg.static is not None and (cfg.static / "sw.js").is_file()
+    assert cfg.inputs == (example / "posts",)
+
+
+@pytest.mark.parametrize("value", ['""', "3", "true", '["sw.js"]', '{ file = "sw.js" }'])
+def test_bad_service_worker(tmp_path: Path, value: str) -> None:
+    site = make_site(tmp_path, f'[bundle]\nstart_module = "A"\n[site]\nservice_worker = {value}\n')
+    with pytest.raises(SiteConfigError) as info:
+        load(site)
+    assert "[site] service_worker must be the name of a file at the root" in str(info.value)
+    assert str(site / "wasmblog.toml") in str(info.value)
+
+
+@pytest.mark.parametrize("value", ['"*.txt"', "3", "[1]", '["*.txt", 2]', '[["*.txt"]]', '{ glob = "*.txt" }'])
+def test_bad_precache_exclude(tmp_path: Path, value: str) -> None:
+    site = make_site(tmp_path, f'[bundle]\nstart_module = "A"\n[site]\nprecache_exclude = {value}\n')
+    with pytest.raises(SiteConfigError) as info:
+        load(site)
+    assert "[site] precache_exclude must be a list of globs" in str(info.value)
+    assert str(site / "wasmblog.toml") in str(info.value)
+
+
+@pytest.mark.parametrize("value", ['"posts"', "3", "[1]", '["posts", 2]', '[["posts"]]', "{}"])
+def test_bad_inputs_type(tmp_path: Path, value: str) -> None:
+    site = make_site(tmp_path, f'[bundle]\nstart_module = "A"\ninputs = {value}\n', folders=("lib", "posts"))
+    with pytest.raises(SiteConfigError) as info:
+        load(site)
+    assert "[bundle] inputs must be a list of folders" in str(info.value)
+    assert str(site / "wasmblog.toml") in str(info.value)
+
+
+def test_nonexistent_input_folder(tmp_path: Path) -> None:
+    site = make_site(tmp_path, '[bundle]\nstart_module = "A"\ninputs = ["posts", "drafts"]\n',
+                     folders=("lib", "posts"))
+    with pytest.raises(SiteConfigError) as info:
+        load(site)
+    assert f"[bundle] inputs: folder {site / 'drafts'} does not exist" in str(info.value)
+    assert str(site / "wasmblog.toml") in str(info.value)
+
+
+def test_input_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    site = make_site(tmp_path, '[bundle]\nstart_module = "A"\ninputs = ["posts.md"]\n')
+    (site / "posts.md").write_text("# not a folder")
+    with pytest.raises(SiteConfigError, match=r"\[bundle\] inputs: folder .*posts.md does not exist"):
+        load(site)
+
+
+def test_settings_in_the_wrong_section_are_not_picked_up(tmp_path: Path) -> None:
+    # inputs belong to [bundle] (the compile), service_worker to [site] (dist/): no silent guessing.
+    site = make_site(tmp_path, '[bundle]\nstart_module = "A"\nservice_worker = "sw.js"\n[site]\ninputs = ["posts"]\n',
+                     folders=("lib", "posts"))
+    cfg = load(site)
+    assert cfg.service_worker is None
+    assert cfg.inputs == ()
+
+
+@pytest.mark.parametrize("name", ["/sw.js", "../sw.js", "workers/sw.js", ".."])
+def test_service_worker_must_be_a_file_at_the_static_root(tmp_path: Path, name: str) -> None:
+    site = make_site(tmp_path, f'[bundle]\nstart_module = "A"\n[site]\nservice_worker = "{name}"\n')
+    with pytest.raises(SiteConfigError, match="service_worker must be the name of a file at the root"):
+        config.load(site)
+
+
+@pytest.mark.parametrize("folder", [".", "dist"])
+def test_inputs_cannot_be_the_build_output(tmp_path: Path, folder: str) -> None:
+    site = make_site(tmp_path, f'[bundle]\nstart_module = "A"\ninputs = ["{folder}"]\n')
+    (site / "dist").mkdir(exist_ok=True)
+    with pytest.raises(SiteConfigError, match="holds the build's own output"):
+        config.load(site)

@@ -16,7 +16,14 @@ from hypothesis.configuration import set_hypothesis_home_dir
 # Hypothesis caches (unicode tables, constants) go to the temp dir, not into the checkout.
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "pytest-wasmblog-hypothesis")
 
-from pytest_wasmblog.terms import Atom, Opaque, TermDecodingError, TermEncodingError, decode, encode
+from pytest_wasmblog.terms import (
+    Atom,
+    Opaque,
+    TermDecodingError,
+    TermEncodingError,
+    decode,
+    encode,
+)
 
 
 def wire(value):

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from missing import missing, require_tools
 
 from pytest_wasmblog.bundle import toolchain
@@ -21,6 +20,7 @@ from pytest_wasmblog.bundle.toolchain import (
     run,
     which,
 )
+
 
 @pytest.fixture
 def needs_erlang() -> None:

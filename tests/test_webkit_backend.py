@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from missing import missing
 
 from pytest_wasmblog.browsers import xvfb

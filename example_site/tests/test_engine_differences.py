@@ -55,8 +55,10 @@ def test_webassembly_jspi_is_missing_in_webkit(wasm_app, wasm_engine):
 
 
 def test_only_chromium_reports_failed_subresources_on_the_console(fresh_wasm_app, wasm_engine, wasm_require):
-    """Popcorn probes /assets/bundle.avm (404 here); Chromium logs it on the console, the others stay quiet."""
+    """A fetch answered 404: Chromium logs it on the console, the others stay quiet."""
     wasm_require("console")
+    status = fresh_wasm_app.evaluate("async () => (await fetch('/no-such-file.json')).status")
+    assert status == 404
     failed = [m for m in fresh_wasm_app.page.console_messages() if "404" in m.text]
     if wasm_engine == "chromium":
         assert failed

@@ -8,7 +8,6 @@ from urllib.parse import quote
 import pytest
 
 
-
 def summary_slugs(blog):
     return blog.attrs("#content article.post-summary", "data-slug")
 
@@ -94,7 +93,7 @@ def test_post_body_renders_headings_lists_and_code(blog, posts_by_slug):
     assert "WebAssembly" in blog.texts("#content .post-body em")
     # the fenced block keeps its language and its text verbatim
     assert blog.attrs("#content .post-body pre > code", "class") == ["language-javascript"]
-    code = re.search(r"```javascript\n(.*?)\n```", post.body, re.S).group(1)
+    code = re.search(r"```javascript\n(.*?)\n```", post.body, re.DOTALL).group(1)
     assert blog.text("#content .post-body pre > code") == code
     assert "Blog.Api.handle/1" in blog.texts("#content .post-body p > code")
 

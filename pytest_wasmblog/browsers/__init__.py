@@ -6,7 +6,13 @@ driver (Playwright, Selenium) lazily, so a missing driver fails only its engine.
 
 from __future__ import annotations
 
-from .base import ENGINES, KNOWN_CAPABILITIES, BrowserPage, BrowserSession, ConsoleMessage
+from .base import (
+    ENGINES,
+    KNOWN_CAPABILITIES,
+    BrowserPage,
+    BrowserSession,
+    ConsoleMessage,
+)
 from .resolve import RESOLVERS, Probes, ResolvedBrowser, resolve_browser
 
 __all__ = [

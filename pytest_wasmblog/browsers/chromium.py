@@ -6,7 +6,15 @@ from collections.abc import Sequence
 
 from playwright.sync_api import Browser, Playwright
 
-from .base import CAP_CDP, CAP_CONSOLE, CAP_OFFLINE, CAP_PAGE_ERRORS, CAP_ROUTE, CAP_SCREENSHOT, CAP_TRACE
+from .base import (
+    CAP_CDP,
+    CAP_CONSOLE,
+    CAP_OFFLINE,
+    CAP_PAGE_ERRORS,
+    CAP_ROUTE,
+    CAP_SCREENSHOT,
+    CAP_TRACE,
+)
 from .playwright_backend import PlaywrightPage, PlaywrightSession
 from .playwright_driver import playwright_users, resolve_with_driver
 from .resolve import Probes, ResolvedBrowser

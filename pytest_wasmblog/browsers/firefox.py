@@ -9,10 +9,18 @@ from __future__ import annotations
 
 from importlib import metadata
 
-from playwright.sync_api import Browser, BrowserContext, Error as PwError, Playwright
+from playwright.sync_api import Browser, BrowserContext, Playwright
+from playwright.sync_api import Error as PwError
 
 from ..errors import BrowserLaunchError
-from .base import CAP_CONSOLE, CAP_OFFLINE, CAP_PAGE_ERRORS, CAP_ROUTE, CAP_SCREENSHOT, CAP_TRACE
+from .base import (
+    CAP_CONSOLE,
+    CAP_OFFLINE,
+    CAP_PAGE_ERRORS,
+    CAP_ROUTE,
+    CAP_SCREENSHOT,
+    CAP_TRACE,
+)
 from .playwright_backend import PlaywrightSession
 from .playwright_driver import resolve_with_driver
 from .resolve import BACKEND_MANAGED, Probes

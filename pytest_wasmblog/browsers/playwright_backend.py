@@ -6,8 +6,9 @@ import os
 import threading
 from typing import Any
 
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage as PwConsoleMessage, Error as PwError
-from playwright.sync_api import CDPSession, Page, Playwright
+from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, Playwright
+from playwright.sync_api import ConsoleMessage as PwConsoleMessage
+from playwright.sync_api import Error as PwError
 
 from ..errors import BrowserLaunchError, JavaScriptError, NavigationError
 from ..link import BROWSER_SHAPED_HEADER

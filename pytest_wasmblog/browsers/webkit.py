@@ -14,11 +14,23 @@ import threading
 import warnings
 from typing import Any
 
-from ..errors import BrowserLaunchError, EvaluateTimeoutError, JavaScriptError, NavigationError
+from ..errors import (
+    BrowserLaunchError,
+    EvaluateTimeoutError,
+    JavaScriptError,
+    NavigationError,
+)
 from . import evaluate as envelope
 from . import processes
 from .base import (
-    CAP_CONSOLE, CAP_OFFLINE, CAP_PAGE_ERRORS, CAP_ROUTE, CAP_SCREENSHOT, CAP_TRACE, BrowserPage, BrowserSession,
+    CAP_CONSOLE,
+    CAP_OFFLINE,
+    CAP_PAGE_ERRORS,
+    CAP_ROUTE,
+    CAP_SCREENSHOT,
+    CAP_TRACE,
+    BrowserPage,
+    BrowserSession,
     ConsoleMessage,
 )
 from .resolve import BACKEND_MANAGED, ResolvedBrowser

@@ -4,16 +4,29 @@
 from __future__ import annotations
 
 import gzip
-from collections.abc import Callable
 import json
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pytest_wasmblog.bundle import avm, beam, closure, config, precache, runtime, sources, toolchain
-from pytest_wasmblog.bundle.compile_app import compile_app, compile_boot_wrapper, compile_shims
+from pytest_wasmblog.bundle import (
+    avm,
+    beam,
+    closure,
+    config,
+    precache,
+    runtime,
+    sources,
+    toolchain,
+)
+from pytest_wasmblog.bundle.compile_app import (
+    compile_app,
+    compile_boot_wrapper,
+    compile_shims,
+)
 from pytest_wasmblog.bundle.rebuild import BeamRebuilder
 from pytest_wasmblog.errors import WasmblogError
 
@@ -42,7 +55,7 @@ class BuildResult:
 
     def summary(self) -> str:
         by_origin: dict[str, int] = {}
-        for name, origin in self.origins.items():
+        for origin in self.origins.values():
             by_origin[origin] = by_origin.get(origin, 0) + 1
         origins = ", ".join(f"{n} {o}" for o, n in sorted(by_origin.items()))
         lines = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 from pytest_wasmblog.bundle import toolchain
@@ -17,9 +18,10 @@ def source_files(folders: list[Path]) -> list[Path]:
     return sorted(p for folder in folders for p in folder.rglob("*") if p.suffix in (".ex", ".erl") and p.is_file())
 
 
-def compile_sources(tools: Toolchain, files: list[Path], label: str, extra_inputs: list[Path] = []) -> Path:
+def compile_sources(tools: Toolchain, files: list[Path], label: str, extra_inputs: Sequence[Path] = ()) -> Path:
     """An ebin folder holding the compiled `files`; reused while no input changes."""
-    key = fingerprint([*files, *extra_inputs], tools.key + "\n" + "\n".join(str(f) for f in files))
+    # Paths are part of the key: a moved file is a change even when its name and bytes are not.
+    key = fingerprint([*files, *extra_inputs], tools.key + "\n" + "\n".join(str(f) for f in [*files, *extra_inputs]))
     ebin = cache_root() / label / key
     if (ebin / ".complete").is_file():
         return ebin
@@ -43,7 +45,7 @@ def compile_shims(tools: Toolchain) -> Path:
     return compile_sources(tools, source_files([SHIMS_DIR]), "shims")
 
 
-def compile_app(tools: Toolchain, sources: list[Path], with_bridge: bool, inputs: list[Path] = []) -> Path:
+def compile_app(tools: Toolchain, sources: list[Path], with_bridge: bool, inputs: Sequence[Path] = ()) -> Path:
     """`inputs`: folders of files the code reads while compiling (@external_resource), so a changed
     post recompiles the module that embeds it."""
     folders = [*sources, *([BRIDGE_SOURCES] if with_bridge else [])]

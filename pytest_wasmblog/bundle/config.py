@@ -99,8 +99,12 @@ def load(site: Path) -> SiteConfig:
         if not source.is_dir():
             raise SiteConfigError(f"{path}: source folder {source} does not exist")
     service_worker = site_section.get("service_worker")
-    if service_worker is not None and (not isinstance(service_worker, str) or not service_worker):
-        raise SiteConfigError(f'{path}: [site] service_worker must be a file name, like service_worker = "sw.js"')
+    if service_worker is not None and (not isinstance(service_worker, str) or not service_worker
+                                       or "/" in service_worker or "\\" in service_worker or service_worker in (".", "..")):
+        # At the root: a worker controls only the folder it is served from, and the precache
+        # list's URLs are relative to the site's root.
+        raise SiteConfigError(f'{path}: [site] service_worker must be the name of a file at the root of the static '
+                              f'folder, like service_worker = "sw.js", not {service_worker!r}')
     precache_exclude = site_section.get("precache_exclude", [])
     if not isinstance(precache_exclude, list) or not all(isinstance(p, str) for p in precache_exclude):
         raise SiteConfigError(f'{path}: [site] precache_exclude must be a list of globs, like ["*.txt"]')
@@ -110,7 +114,10 @@ def load(site: Path) -> SiteConfig:
     inputs = tuple(site / s for s in raw_inputs)
     for folder in inputs:
         if not folder.is_dir():
-            raise SiteConfigError(f"{path}: input folder {folder} does not exist")
+            raise SiteConfigError(f"{path}: [bundle] inputs: folder {folder} does not exist")
+        if folder.resolve() == site.resolve() or site.resolve() / "dist" in (folder.resolve(), *folder.resolve().parents):
+            raise SiteConfigError(f"{path}: [bundle] inputs: {folder} holds the build's own output; "
+                                  'name the folders the code reads, like inputs = ["posts"]')
     static_name = site_section.get("static", "static")
     static = site / static_name
     return SiteConfig(

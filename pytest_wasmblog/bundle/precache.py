@@ -36,11 +36,11 @@ class PrecacheManifest:
 def manifest(site: Path, worker: str, exclude: tuple[str, ...] = ()) -> PrecacheManifest:
     """The files to precache; the version also covers the worker's own code, so a changed worker
     starts a fresh cache too."""
-    patterns = (*ALWAYS_EXCLUDED, *exclude, worker)
+    patterns = (*ALWAYS_EXCLUDED, *exclude)
     files: dict[str, str] = {}
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
         url = path.relative_to(site).as_posix()
-        if any(fnmatch.fnmatch(url, pattern) for pattern in patterns):
+        if url == worker or any(fnmatch.fnmatch(url, pattern) for pattern in patterns):
             continue
         files[url] = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
     worker_code = (site / worker).read_bytes() if (site / worker).is_file() else b""
