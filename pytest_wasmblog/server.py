@@ -329,7 +329,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._bytes = 0
         self._url = urlsplit(self.path)
         self._log_index: int | None = None
-        self._shaping = self.site.link.shapes(self.headers)
+        self._shaping = self.site.link.shapes(dict(self.headers.items()))
         try:
             if self.site.link.offline:
                 self.site.link.dropped += 1

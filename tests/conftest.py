@@ -3,14 +3,30 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from beam_samples import compiled_beams, plain_beam, start_beam  # noqa: F401 (fixtures shared by test modules)
+from missing import missing
 
+from pytest_wasmblog.browsers.base import ENGINES, BrowserSession
+from pytest_wasmblog.browsers.launch import launch
 from pytest_wasmblog.bundle.build import build_site
+from pytest_wasmblog.errors import BrowserNotFoundError
 
 SITES = Path(__file__).parent / "sites"
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def engine_session(request: pytest.FixtureRequest) -> Iterator[BrowserSession]:
+    """Each engine's browser, launched once per test module (missing: skip outside CI, fail in CI)."""
+    try:
+        browser = launch(request.param)
+    except BrowserNotFoundError as exc:
+        missing(f"no {request.param} on this machine: {exc}")
+    with browser:
+        yield browser
 
 
 def _build(name: str, tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -6,32 +6,23 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from missing import missing
 
 from pytest_wasmblog.app import PROBE_JS
-from pytest_wasmblog.browsers.base import BrowserPage, BrowserSession
-from pytest_wasmblog.browsers.launch import launch
+from pytest_wasmblog.browsers.base import ENGINES, BrowserPage, BrowserSession
 from pytest_wasmblog.errors import (
-    BrowserNotFoundError,
     EvaluateTimeoutError,
     JavaScriptError,
     NavigationError,
 )
 from pytest_wasmblog.server import StaticSiteServer
 
-ENGINES = ("chromium", "firefox", "webkit")
 INDEX = """<!doctype html><meta charset="utf-8"><title>tiny</title>
 <script>console.log("top says hi"); setTimeout(() => { throw new Error("late failure"); }, 0);</script>"""
 
 
-@pytest.fixture(scope="module", params=ENGINES)
-def session(request: pytest.FixtureRequest) -> Iterator[BrowserSession]:
-    try:
-        browser = launch(request.param)
-    except BrowserNotFoundError as exc:
-        missing(f"no {request.param} on this machine: {exc}")
-    with browser:
-        yield browser
+@pytest.fixture(scope="module")
+def session(engine_session: BrowserSession) -> BrowserSession:
+    return engine_session
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from missing import missing
 
 from pytest_wasmblog.browsers.base import (
     CAP_CDP,
@@ -19,8 +18,7 @@ from pytest_wasmblog.browsers.base import (
     BrowserPage,
     BrowserSession,
 )
-from pytest_wasmblog.browsers.launch import launch
-from pytest_wasmblog.errors import BrowserNotFoundError, NavigationError
+from pytest_wasmblog.errors import NavigationError
 from pytest_wasmblog.link import BROWSER_SHAPED_HEADER, Link
 from pytest_wasmblog.network import (
     OFFLINE_NATIVE,
@@ -32,7 +30,6 @@ from pytest_wasmblog.network import (
 from pytest_wasmblog.network_conditions import Conditions
 from pytest_wasmblog.server import StaticSiteServer
 
-ENGINES = ("chromium", "firefox", "webkit")
 BLOB_BYTES = 200_000
 CONDITIONS = Conditions(latency_ms=300, download_bps=400_000, upload_bps=200_000)  # 200 KB: >= 0.8 s
 
@@ -64,14 +61,9 @@ TIMED_FETCH = """async (path) => {
 }"""
 
 
-@pytest.fixture(scope="module", params=ENGINES)
-def session(request: pytest.FixtureRequest) -> Iterator[BrowserSession]:
-    try:
-        browser = launch(request.param)
-    except BrowserNotFoundError as exc:
-        missing(f"no {request.param} on this machine: {exc}")
-    with browser:
-        yield browser
+@pytest.fixture(scope="module")
+def session(engine_session: BrowserSession) -> BrowserSession:
+    return engine_session
 
 
 @pytest.fixture(scope="module")

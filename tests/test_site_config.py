@@ -131,7 +131,7 @@ def test_nonexistent_sources_folder(tmp_path: Path) -> None:
     site = make_site(tmp_path, '[bundle]\nstart_module = "A"\nsources = ["lib", "src"]\n')
     with pytest.raises(SiteConfigError) as info:
         load(site)
-    assert f"source folder {site / 'src'} does not exist" in str(info.value)
+    assert f"[bundle] sources: folder {site / 'src'} does not exist" in str(info.value)
 
 
 def test_sources_given_as_a_string_is_refused(tmp_path: Path) -> None:
@@ -142,7 +142,7 @@ def test_sources_given_as_a_string_is_refused(tmp_path: Path) -> None:
 
 def test_default_sources_folder_must_exist(tmp_path: Path) -> None:
     site = make_site(tmp_path, '[bundle]\nstart_module = "A"\n', folders=())
-    with pytest.raises(SiteConfigError, match="source folder .*lib does not exist"):
+    with pytest.raises(SiteConfigError, match=r"\[bundle\] sources: folder .*lib does not exist"):
         load(site)
 
 

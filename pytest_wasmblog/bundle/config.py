@@ -91,33 +91,17 @@ def load(site: Path) -> SiteConfig:
     start = bundle.get("start_module")
     if not isinstance(start, str) or not start:
         raise SiteConfigError(f"{path}: [bundle] start_module is missing (the module whose start/0 boots the app)")
-    raw_sources = bundle.get("sources", ["lib"])
-    if not isinstance(raw_sources, list) or not all(isinstance(s, str) for s in raw_sources):
-        raise SiteConfigError(f'{path}: [bundle] sources must be a list of folders, like sources = ["lib"]')
-    sources = tuple(site / s for s in raw_sources)
-    for source in sources:
-        if not source.is_dir():
-            raise SiteConfigError(f"{path}: source folder {source} does not exist")
-    service_worker = site_section.get("service_worker")
-    if service_worker is not None and (not isinstance(service_worker, str) or not service_worker
-                                       or "/" in service_worker or "\\" in service_worker or service_worker in (".", "..")):
-        # At the root: a worker controls only the folder it is served from, and the precache
-        # list's URLs are relative to the site's root.
-        raise SiteConfigError(f'{path}: [site] service_worker must be the name of a file at the root of the static '
-                              f'folder, like service_worker = "sw.js", not {service_worker!r}')
-    precache_exclude = site_section.get("precache_exclude", [])
-    if not isinstance(precache_exclude, list) or not all(isinstance(p, str) for p in precache_exclude):
-        raise SiteConfigError(f'{path}: [site] precache_exclude must be a list of globs, like ["*.txt"]')
-    raw_inputs = bundle.get("inputs", [])
-    if not isinstance(raw_inputs, list) or not all(isinstance(s, str) for s in raw_inputs):
-        raise SiteConfigError(f'{path}: [bundle] inputs must be a list of folders, like inputs = ["posts"]')
-    inputs = tuple(site / s for s in raw_inputs)
+    sources = _folders(path, site, "[bundle] sources", _strings(path, bundle, "sources", ["lib"], "[bundle] sources",
+                                                                 'a list of folders, like sources = ["lib"]'))
+    inputs = _folders(path, site, "[bundle] inputs", _strings(path, bundle, "inputs", [], "[bundle] inputs",
+                                                              'a list of folders, like inputs = ["posts"]'))
     for folder in inputs:
-        if not folder.is_dir():
-            raise SiteConfigError(f"{path}: [bundle] inputs: folder {folder} does not exist")
         if folder.resolve() == site.resolve() or site.resolve() / "dist" in (folder.resolve(), *folder.resolve().parents):
             raise SiteConfigError(f"{path}: [bundle] inputs: {folder} holds the build's own output; "
                                   'name the folders the code reads, like inputs = ["posts"]')
+    service_worker = _service_worker(path, site_section.get("service_worker"))
+    precache_exclude = _strings(path, site_section, "precache_exclude", [], "[site] precache_exclude",
+                                'a list of globs, like ["*.txt"]')
     static_name = site_section.get("static", "static")
     static = site / static_name
     return SiteConfig(
@@ -128,7 +112,34 @@ def load(site: Path) -> SiteConfig:
         inputs=inputs,
         test_bridge=bool(bundle.get("test_bridge", True)),
         service_worker=service_worker,
-        precache_exclude=tuple(precache_exclude),
+        precache_exclude=precache_exclude,
         keep=tuple(module_atom(k) for k in bundle.get("keep", [])),
         drop=DEFAULT_DROP + tuple(module_atom(d) for d in bundle.get("drop", [])),
     )
+
+
+def _strings(path: Path, section: dict[str, object], key: str, default: list[str], name: str,
+             expected: str) -> tuple[str, ...]:
+    value = section.get(key, default)
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise SiteConfigError(f"{path}: {name} must be {expected}")
+    return tuple(value)
+
+
+def _folders(path: Path, site: Path, name: str, relative: tuple[str, ...]) -> tuple[Path, ...]:
+    folders = tuple(site / r for r in relative)
+    for folder in folders:
+        if not folder.is_dir():
+            raise SiteConfigError(f"{path}: {name}: folder {folder} does not exist")
+    return folders
+
+
+def _service_worker(path: Path, value: object) -> str | None:
+    if value is None:
+        return None
+    # At the root: a worker controls only the folder it is served from, and the precache list's
+    # URLs are relative to the site's root.
+    if not isinstance(value, str) or not value or "/" in value or "\\" in value or value in (".", ".."):
+        raise SiteConfigError(f"{path}: [site] service_worker must be the name of a file at the root of the "
+                              f'static folder, like service_worker = "sw.js", not {value!r}')
+    return value
