@@ -228,3 +228,12 @@ def test_handles_nest_and_undo_in_order(network: Network) -> None:
     throttle.stop()
     assert network.conditions is None and network.link.conditions is None and not network.link.offline
     assert len(network.fidelity) == 4
+
+
+def test_coming_back_online_keeps_the_throttle(page: BrowserPage, network: Network) -> None:
+    with network.throttle(CONDITIONS):
+        with network.offline():
+            assert timed_fetch(page, "blob.bin?n=off")["ok"] is False
+        result = timed_fetch(page, "blob.bin?n=back")
+    floor_ms = CONDITIONS.transfer_s(BLOB_BYTES) * 1000
+    assert result["ok"] and floor_ms * 0.95 <= float(result["ms"]) < floor_ms * 1.6 + 500, result  # type: ignore[arg-type]
