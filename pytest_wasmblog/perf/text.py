@@ -1,0 +1,33 @@
+"""Values with units and fixed-width tables, for the terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+def format_value(value: float, unit: str) -> str:
+    """`1234.5 ms`, `512 B`, `12.3 KB`, `1.25 MB` (decimal: 1 KB = 1000 B, as budgets read them)."""
+    if unit == "ms":
+        return f"{value:.1f} ms"
+    if unit == "bytes":
+        size = abs(value)
+        if size < 1000:
+            return f"{value:.0f} B"
+        if size < 1_000_000:
+            return f"{value / 1000:.1f} KB"
+        return f"{value / 1_000_000:.2f} MB"
+    return f"{value:g} {unit}"
+
+
+def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]], right_aligned: Sequence[int] = ()) -> str:
+    """A header, a rule and one line per row, each column as wide as its widest cell."""
+    widths = [max([len(header), *(len(row[column]) for row in rows)]) for column, header in enumerate(headers)]
+
+    def line(cells: Sequence[str]) -> str:
+        padded = [
+            cell.rjust(width) if column in right_aligned else cell.ljust(width)
+            for column, (cell, width) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return "  ".join(padded).rstrip()
+
+    return "\n".join([line(headers), line(["-" * width for width in widths]), *(line(row) for row in rows)])
