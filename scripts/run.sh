@@ -30,8 +30,12 @@ echo "== installing pytest-wasmblog into .venv"
 echo "== building example_site"
 .venv/bin/wasmblog build example_site
 
+# AtomVM segfaults in a scheduler thread in about 1 of 60 WebKitGTK boots (docs/browsers.md): a test
+# that fails with exactly that crash runs once more, on a fresh VM, and shows as R in the report.
+known_crash=(--reruns 1 --only-rerun 'Aborted\(segmentation fault\)')
+
 case "$job" in
-  demo) exec .venv/bin/python -m pytest example_site/tests --wasm-browser all -p no:cacheprovider "$@" ;;
-  test) exec .venv/bin/python -m pytest tests example_site/tests --wasm-browser all -p no:cacheprovider "$@" ;;
+  demo) exec .venv/bin/python -m pytest example_site/tests --wasm-browser all -p no:cacheprovider "${known_crash[@]}" "$@" ;;
+  test) exec .venv/bin/python -m pytest tests example_site/tests --wasm-browser all -p no:cacheprovider "${known_crash[@]}" "$@" ;;
   *) echo "unknown job '$job': use demo or test" >&2; exit 2 ;;
 esac
