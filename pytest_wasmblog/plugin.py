@@ -35,6 +35,7 @@ from pytest_wasmblog.elixir import ElixirBridge
 from pytest_wasmblog.errors import BrowserLaunchError, BrowserNotFoundError
 from pytest_wasmblog.link import Link
 from pytest_wasmblog.network import Network
+from pytest_wasmblog.perf import plugin as perf
 from pytest_wasmblog.server import StaticSiteServer
 from pytest_wasmblog.settings import Settings, add_options, from_config
 from pytest_wasmblog.stats import RunStats
@@ -46,12 +47,15 @@ _STATS_OUTPUT = "wasmblog_stats"
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
+    perf.add_options(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[settings_key] = from_config(config)
     config.stash[stats_key] = RunStats()
     markers.register(config)
+    perf.configure(config)
+    config.pluginmanager.register(perf, "wasmblog-perf")  # its budget check runs after each test
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -82,7 +86,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
-    lines = config.stash[stats_key].summary_lines()
+    lines = config.stash[stats_key].summary_lines() + perf.summary_lines(config)
     if lines:
         terminalreporter.section("wasmblog")
         for line in lines:
@@ -92,8 +96,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
 def pytest_sessionfinish(session: pytest.Session) -> None:
     # An xdist worker hands its measurements to the controller, which prints the summary.
     workeroutput: dict[str, Any] | None = getattr(session.config, "workeroutput", None)
+    stats = session.config.stash[stats_key]
     if workeroutput is not None:
-        workeroutput[_STATS_OUTPUT] = json.dumps(session.config.stash[stats_key].to_json())
+        workeroutput[_STATS_OUTPUT] = json.dumps(stats.to_json())
+    engines = {name: {"backend": e.backend, "version": e.version, "description": e.description}
+               for name, e in stats.engines.items() if e.description}
+    perf.sessionfinish(session, engines)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -101,6 +109,7 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
     output = getattr(node, "workeroutput", {}).get(_STATS_OUTPUT)
     if output:
         node.config.stash[stats_key].merge(json.loads(output))
+    perf.merge_worker(node)
 
 
 @pytest.fixture(scope="session")
@@ -178,7 +187,9 @@ def wasm_browser(wasm_engine: str, wasm_settings: Settings, wasm_stats: RunStats
         unavailable(wasm_settings, str(exc))
     except BrowserLaunchError as exc:
         pytest.fail(str(exc), pytrace=False)
-    wasm_stats.engine(session.engine).description = session.describe()
+    engine_stats = wasm_stats.engine(session.engine)
+    engine_stats.description, engine_stats.backend, engine_stats.version = (
+        session.describe(), session.backend, session.version)
     with session:
         yield session
 

@@ -642,7 +642,7 @@ class StaticSiteServer:
             raw = f.read()
         if self.html_injection is not None and not precompressed and path.lower().endswith(_HTML_SUFFIXES):
             raw = inject_script(raw, self.html_injection)
-        data = raw if precompressed or encoding is None else _compress(raw, encoding)
+        data = raw if precompressed or encoding is None else compress_body(raw, encoding)
         digest = hashlib.sha1(data).hexdigest()[:20]
         variant = _Variant(data, encoding, f'"{digest}-{encoding}"' if encoding else f'"{digest}"')
         with self._variants_lock:
@@ -669,7 +669,8 @@ def inject_script(html: bytes, js: str) -> bytes:
     return tag + html
 
 
-def _compress(data: bytes, encoding: str) -> bytes:
+def compress_body(data: bytes, encoding: str) -> bytes:
+    """The body the server sends for `data` in a content coding it compresses on the fly."""
     if encoding == "gzip":
         # mtime=0: the same file compresses to the same bytes (stable ETags).
         return gzip.compress(data, compresslevel=6, mtime=0)
@@ -690,6 +691,7 @@ __all__ = [
     "MIME_TYPES",
     "RequestRecord",
     "StaticSiteServer",
+    "compress_body",
     "inject_script",
     "isolation_headers",
     "mime_type_for",

@@ -13,6 +13,8 @@ from typing import Any
 @dataclass
 class EngineStats:
     description: str = ""
+    backend: str = ""
+    version: str = ""
     isolated: bool | None = None
     boot_ms: list[float] = field(default_factory=list)
     call_ms: list[float] = field(default_factory=list)
@@ -40,6 +42,8 @@ class RunStats:
         for name, other in data.get("engines", {}).items():
             mine = self.engine(name)
             mine.description = mine.description or other["description"]
+            mine.backend = mine.backend or other.get("backend", "")
+            mine.version = mine.version or other.get("version", "")
             if other["isolated"] is not None:
                 mine.isolated = bool(mine.isolated if mine.isolated is not None else True) and other["isolated"]
             mine.boot_ms.extend(other["boot_ms"])

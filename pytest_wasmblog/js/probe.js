@@ -51,6 +51,49 @@
     const reason = event.reason;
     state.pageErrors.push("unhandled rejection: " + String((reason && (reason.stack || reason.message)) || reason));
   });
+  // Popcorn's VM runs in a srcdoc iframe: a small script put at the top of that document marks when
+  // the runtime instantiates its wasm and starts its first thread, and echoes bare postMessages
+  // (the floor a bridge call is compared with). Its clock is converted to the page's below.
+  const FRAME_SCRIPT = `(() => {
+    const marks = {};
+    const mark = (name) => { if (!(name in marks)) marks[name] = performance.now(); };
+    window.__wasmblogFrame = { marks, timeOrigin: performance.timeOrigin };
+    for (const name of ["instantiateStreaming", "instantiate"]) {
+      const original = WebAssembly[name];
+      if (typeof original !== "function") continue;
+      WebAssembly[name] = function (...args) {
+        mark("wasmInstantiateStarted");
+        return original.apply(this, args).then((result) => { mark("wasmInstantiated"); return result; });
+      };
+    }
+    const NativeWorker = window.Worker;
+    window.Worker = function (...args) { mark("firstWorker"); return new NativeWorker(...args); };
+    window.Worker.prototype = NativeWorker.prototype;
+    window.addEventListener("message", (event) => {
+      if (event.data && event.data.type === "wasmblog-echo") window.parent.postMessage({ type: "wasmblog-echo-reply", id: event.data.id }, "*");
+    });
+  })();`;
+  const srcdoc = Object.getOwnPropertyDescriptor(HTMLIFrameElement.prototype, "srcdoc");
+  if (srcdoc && srcdoc.set) {
+    Object.defineProperty(HTMLIFrameElement.prototype, "srcdoc", {
+      ...srcdoc,
+      set(html) {
+        const text = String(html);
+        const tag = "<script>" + FRAME_SCRIPT + "<\/script>";
+        const head = text.search(/<head[^>]*>/i);
+        const at = head < 0 ? 0 : head + text.slice(head).indexOf(">") + 1;
+        srcdoc.set.call(this, text.slice(0, at) + tag + text.slice(at));
+      },
+    });
+  }
+  const vmFrame = () => [...document.querySelectorAll("iframe")].reverse().find((frame) => {
+    try { return Boolean(frame.contentWindow && frame.contentWindow.__wasmblogFrame); } catch { return false; }
+  });
+  const entry = (offset) => (r) => ({
+    name: r.name, start: r.startTime + offset, end: r.responseEnd + offset,
+    transferSize: typeof r.transferSize === "number" ? r.transferSize : null,
+    encodedBodySize: typeof r.encodedBodySize === "number" ? r.encodedBodySize : null,
+  });
   const fatal = () => (state.fatal ? Promise.resolve(state.fatal) : new Promise((resolve) => fatalWaiters.push(resolve)));
   window.__wasmblog = {
     snapshot(since) {
@@ -72,6 +115,44 @@
     },
     console() {
       return state.console.slice();
+    },
+    // Raw timings in the page's clock (ms since its navigation started) for the boot phases.
+    timings() {
+      const navigation = performance.getEntriesByType("navigation")[0] || null;
+      const frame = vmFrame();
+      const frameInfo = frame ? frame.contentWindow.__wasmblogFrame : null;
+      const offset = frameInfo ? frameInfo.timeOrigin - performance.timeOrigin : 0;
+      const frameMarks = {};
+      if (frameInfo) for (const [name, t] of Object.entries(frameInfo.marks)) frameMarks[name] = t + offset;
+      return {
+        navigation: navigation ? entry(0)(navigation) : null,
+        resources: performance.getEntriesByType("resource").map(entry(0)),
+        frameResources: frame ? frame.contentWindow.performance.getEntriesByType("resource").map(entry(offset)) : null,
+        frameMarks: frameInfo ? frameMarks : null,
+        readyAt: state.readyAt,
+        now: performance.now(),
+      };
+    },
+    // Round trips of a bare postMessage to the VM's iframe and back, in ms.
+    async echo(count) {
+      const frame = vmFrame();
+      if (!frame) return null;
+      const samples = [];
+      for (let id = 0; id < count; id++) {
+        const started = performance.now();
+        await new Promise((resolve) => {
+          const onReply = (event) => {
+            if (event.data && event.data.type === "wasmblog-echo-reply" && event.data.id === id) {
+              window.removeEventListener("message", onReply);
+              resolve();
+            }
+          };
+          window.addEventListener("message", onReply);
+          frame.contentWindow.postMessage({ type: "wasmblog-echo", id }, "*");
+        });
+        samples.push(performance.now() - started);
+      }
+      return samples;
     },
     async call(args, timeoutMs, cast) {
       if (state.fatal) return { ok: false, fatal: state.fatal, durationMs: 0 };

@@ -21,6 +21,11 @@ NAME_PATTERN = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)+")
 NAME_EXAMPLES = "boot.app_ready, call.round_trip, size.total.br"
 
 
+def name_part(text: str) -> str:
+    """A file name as one word of a metric name: `AtomVM.wasm` -> `atomvm_wasm`, `js/app.js` -> `js_app_js`."""
+    return re.sub(r"[^a-z0-9_-]+", "_", text.lower()).strip("_") or "_"
+
+
 class MetricError(WasmblogError, ValueError):
     """A metric or a sample is malformed (bad name, engine, unit or value)."""
 

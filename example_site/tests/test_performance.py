@@ -1,0 +1,53 @@
+"""The blog's boot and size, measured and held to the budgets in pyproject.toml (`wasm_budgets`).
+
+Times come from the page's clocks through `wasm_perf`; sizes are what a CDN sends (`wasm_sizes`).
+A broken budget fails the test that measured it, with a table of measured vs budget.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pytest_wasmblog.perf.boot_phases import PHASE_NAMES
+from pytest_wasmblog.perf.timing import PerfTimer
+
+# Order the phases must keep on every engine: a fetch finishes before what needs it.
+IN_ORDER = ("html_received", "runtime_js_fetched", "wasm_fetched", "wasm_instantiated", "app_ready", "first_call")
+
+
+def test_cold_boot_phases_are_all_seen_and_in_order(wasm_perf: PerfTimer) -> None:
+    series = wasm_perf.boot_cold()
+    print(series.table())
+    for phase in PHASE_NAMES:
+        assert series.values(phase), f"{phase} not observed: {series.absent(phase)}"
+    for sample in series.samples:
+        times = [sample.phases[p] for p in IN_ORDER]
+        assert times == sorted(times), dict(zip(IN_ORDER, times, strict=True))
+        assert sample.phases["bundle_fetched"] < sample.phases["app_ready"]
+
+
+def test_warm_boot_reads_the_cache(wasm_perf: PerfTimer) -> None:
+    cold = wasm_perf.boot_cold(repeats=1)
+    warm = wasm_perf.boot_warm()
+    print(warm.table())
+    # The service worker answers the warm boot: the runtime is there before a cold boot even has the page.
+    warm_wasm, cold_wasm = warm.summary("wasm_fetched"), cold.summary("wasm_fetched")
+    assert warm_wasm is not None and cold_wasm is not None
+    assert warm_wasm.median < cold_wasm.median
+
+
+def test_bridge_call_latency_against_its_postmessage_floor(wasm_perf: PerfTimer, wasm_app: Any) -> None:
+    call = wasm_perf.call_latency(wasm_app, {"page": "index"}, n=100, name="call.index_page")
+    ping = wasm_perf.call_latency(wasm_app, {"bridge": "ping"}, n=100)
+    floor = wasm_perf.echo_latency(wasm_app, n=100)
+    print(f"index page {call.median:.2f} ms, ping {ping.median:.2f} ms, postMessage floor {floor.median:.3f} ms")
+    assert floor.median < ping.median <= call.median
+
+
+def test_site_sizes(wasm_sizes: dict[str, dict[str, int]], wasm_settings: Any) -> None:
+    site = wasm_settings.require_site()
+    total = wasm_sizes["total"]
+    assert total["br"] < total["gzip"] < total["raw"]
+    assert wasm_sizes["bundle.avm"]["raw"] == (site / "bundle.avm").stat().st_size
+    assert {"AtomVM.wasm", "AtomVM.mjs", "bundle.avm", "index.html", "sw.js"} <= set(wasm_sizes)
+    assert total["raw"] == sum(v["raw"] for k, v in wasm_sizes.items() if k != "total")

@@ -1,0 +1,46 @@
+"""What each asset of a built site weighs raw, gzip and brotli: what a CDN (and the plugin's server)
+would send, so size budgets are about real transfers.
+
+A precompressed sibling (`AtomVM.wasm.br`) is what a static host sends when it exists; otherwise the
+file is compressed the way the server does on the fly. Types a CDN does not compress count raw.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..server import COMPRESSIBLE_SUFFIXES, compress_body
+
+ENCODINGS: tuple[tuple[str, str], ...] = (("gzip", ".gz"), ("br", ".br"))
+NOT_SERVED = ("build-report.json",)  # build records, not part of the site a browser loads
+
+
+@dataclass(frozen=True)
+class AssetSize:
+    path: str  # relative to the site, POSIX
+    raw: int
+    gzip: int
+    br: int
+
+
+def site_sizes(site: Path) -> list[AssetSize]:
+    sizes = []
+    for path in sorted(p for p in site.rglob("*") if p.is_file()):
+        relative = path.relative_to(site).as_posix()
+        if relative in NOT_SERVED or path.suffix in (".gz", ".br", ".map"):
+            continue
+        data = path.read_bytes()
+        encoded = {name: _encoded_size(path, data, name, suffix) for name, suffix in ENCODINGS}
+        sizes.append(AssetSize(relative, len(data), encoded["gzip"], encoded["br"]))
+    return sizes
+
+
+def _encoded_size(path: Path, data: bytes, encoding: str, suffix: str) -> int:
+    sibling = path.with_name(path.name + suffix)
+    if sibling.is_file():
+        return os.path.getsize(sibling)
+    if path.suffix.lower() not in COMPRESSIBLE_SUFFIXES:
+        return len(data)
+    return len(compress_body(data, encoding))

@@ -1,0 +1,171 @@
+"""Boot timings and call latency, measured in the page: the `wasm_perf` fixture's object.
+
+Only the page's clocks count (driver round trips differ per engine). Every boot is a new browser
+context; cold boots start with empty caches, warm boots reload a context whose HTTP cache (and
+service worker, when the site has one) a first boot filled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..app import PopcornApp
+from ..browsers.base import BrowserSession
+from ..server import RequestRecord, StaticSiteServer
+from .boot_phases import PHASE_NAMES, BootSample, parse_timings
+from .metrics import Summary, name_part, summarize
+from .text import format_value, render_table
+
+PING: dict[str, Any] = {"bridge": "ping"}
+_TIMINGS = "async () => window.__wasmblog.timings()"
+_FIRST_CALL = """async ([args, timeoutMs]) => {
+  const reply = await window.__wasmblog.call(args, timeoutMs, false);
+  return { answeredAt: performance.now(), fatal: reply.fatal || null };
+}"""
+
+
+@dataclass(frozen=True)
+class BootSeries:
+    """N boots of one kind ("cold" or "warm") on one engine."""
+
+    engine: str
+    kind: str
+    samples: list[BootSample]
+
+    def values(self, phase: str) -> list[float]:
+        return [s.phases[phase] for s in self.samples if phase in s.phases]
+
+    def summary(self, phase: str) -> Summary | None:
+        values = self.values(phase)
+        return summarize(values) if values else None
+
+    def absent(self, phase: str) -> str | None:
+        """Why a phase was never seen, if it never was."""
+        reasons = [s.absent[phase] for s in self.samples if phase in s.absent]
+        return reasons[0] if reasons and not self.values(phase) else None
+
+    def table(self) -> str:
+        rows = []
+        for phase in PHASE_NAMES:
+            summary = self.summary(phase)
+            if summary is None:
+                rows.append([phase, "-", "-", "-", "-", f"absent: {self.absent(phase)}"])
+            else:
+                rows.append([phase, *(format_value(v, "ms") for v in
+                                      (summary.median, summary.p95, summary.min, summary.max)), ""])
+        title = f"{self.engine}: {self.kind} boot, {len(self.samples)} boots, ms since navigation start"
+        return title + "\n" + render_table(["phase", "median", "p95", "min", "max", ""], rows, right_aligned=(1, 2, 3, 4))
+
+
+Recorder = Callable[[str, str, str, float], None]  # (engine, name, unit, value)
+TRANSFERRED = ("AtomVM.wasm", "AtomVM.mjs", "bundle.avm")
+
+
+def _bytes_sent(records: list[RequestRecord]) -> dict[str, int]:
+    """Body bytes the server sent for the runtime and the bundle, per file."""
+    sent: dict[str, int] = {}
+    for record in records:
+        name = record.path.rsplit("/", 1)[-1]
+        if name in TRANSFERRED or name.endswith(".avm"):
+            sent[name] = sent.get(name, 0) + record.bytes_sent
+    return sent
+
+
+class PerfTimer:
+    def __init__(self, browser: BrowserSession, server: StaticSiteServer, page_path: str, boot_timeout_s: float,
+                 call_timeout_s: float, repeats: int, record: Recorder,
+                 cached_server: Callable[[], StaticSiteServer]) -> None:
+        self.browser = browser
+        self.server = server
+        self.page_path = page_path
+        self.boot_timeout_s = boot_timeout_s
+        self.call_timeout_s = call_timeout_s
+        self.repeats = repeats
+        self._record = record
+        self._cached_server = cached_server
+
+    @property
+    def engine(self) -> str:
+        return self.browser.engine
+
+    def boot_cold(self, repeats: int | None = None, first_call: Any = PING) -> BootSeries:
+        """`repeats` boots, each in a new context with empty caches; records `boot.<phase>`."""
+        samples = []
+        for _ in range(self._count(repeats)):
+            seen = len(self.server.requests())
+            app = self._new_app(self.server)
+            try:
+                samples.append(self._measure(app, first_call))
+            finally:
+                app.close()
+            # What crossed the wire, whoever fetched it (the page, its iframe or a service worker).
+            for asset, size in _bytes_sent(self.server.requests()[seen:]).items():
+                self._record(self.engine, f"transfer.{name_part(asset)}", "bytes", float(size))
+        series = BootSeries(self.engine, "cold", samples)
+        self._record_series(series, "boot")
+        return series
+
+    def boot_warm(self, repeats: int | None = None, first_call: Any = PING) -> BootSeries:
+        """One boot fills a context's HTTP cache (and the site's service worker, if any); then
+        `repeats` reloads in that context are measured; records `boot_warm.<phase>`."""
+        server = self._cached_server()
+        app = self._new_app(server)
+        samples = []
+        try:
+            for _ in range(self._count(repeats)):
+                app.reload()
+                samples.append(self._measure(app, first_call))
+        finally:
+            app.close()
+        series = BootSeries(self.engine, "warm", samples)
+        self._record_series(series, "boot_warm")
+        return series
+
+    def call_latency(self, app: PopcornApp, request: Any, n: int = 100, name: str = "call.round_trip") -> Summary:
+        """The bridge round trip of `request`, n times, from Popcorn's in-page clock; records `name`."""
+        samples = [app.call(request).duration_ms for _ in range(n)]
+        for value in samples:
+            self._record(self.engine, name, "ms", value)
+        return summarize(samples)
+
+    def echo_latency(self, app: PopcornApp, n: int = 100) -> Summary:
+        """A bare postMessage round trip to the same VM iframe: the floor of a bridge call."""
+        samples = app.evaluate("async (n) => window.__wasmblog.echo(n)", n, timeout_s=60)
+        if not samples:
+            raise AssertionError("the VM iframe was not found: is the page served by the plugin's server?")
+        for value in samples:
+            self._record(self.engine, "call.postmessage_floor", "ms", float(value))
+        return summarize([float(v) for v in samples])
+
+    # --- internals ----------------------------------------------------------
+    def _count(self, repeats: int | None) -> int:
+        count = self.repeats if repeats is None else repeats
+        if count < 1:
+            raise ValueError(f"repeats must be at least 1, not {count}")
+        return count
+
+    def _new_app(self, server: StaticSiteServer) -> PopcornApp:
+        page = self.browser.new_page()
+        app = PopcornApp(page, server.origin + self.page_path, self.boot_timeout_s, self.call_timeout_s)
+        try:
+            return app.boot()
+        except BaseException:
+            page.close()
+            raise
+
+    def _measure(self, app: PopcornApp, first_call: Any) -> BootSample:
+        answered_at: float | None = None
+        if first_call is not None:
+            reply = app.evaluate(_FIRST_CALL, [first_call, int(self.call_timeout_s * 1000)],
+                                 timeout_s=self.call_timeout_s + 5)
+            if reply["fatal"]:
+                raise AssertionError(f"the VM died answering the first call: {reply['fatal']['line']}")
+            answered_at = float(reply["answeredAt"])
+        return parse_timings(app.evaluate(_TIMINGS), answered_at)
+
+    def _record_series(self, series: BootSeries, prefix: str) -> None:
+        for phase in PHASE_NAMES:
+            for value in series.values(phase):
+                self._record(self.engine, f"{prefix}.{phase}", "ms", value)

@@ -1,0 +1,122 @@
+"""Budgets, the JSON report and baselines, run the way a user runs them (pytester, real browsers)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pytest_wasmblog.perf.report import read_report
+
+SITES = Path(__file__).parent / "sites"
+
+
+def run(pytester: pytest.Pytester, site: Path, *args: str) -> pytest.RunResult:
+    return pytester.runpytest_subprocess("-p", "no:cacheprovider", f"--wasm-site={site}", *args, timeout=240)
+
+
+@pytest.fixture
+def growing_site(tmp_path: Path) -> Path:
+    """A static site whose one asset the tests make bigger between runs (no browser needed)."""
+    site = tmp_path / "growing"
+    shutil.copytree(SITES / "static", site)
+    (site / "blob.bin").write_bytes(os.urandom(100_000))
+    return site
+
+
+SIZES_TEST = """
+def test_sizes(wasm_sizes):
+    assert wasm_sizes["blob.bin"]["raw"] > 0
+"""
+
+
+def test_wasm_perf_measures_boot_phases_into_a_valid_report(pytester: pytest.Pytester, toolbox_site: Path) -> None:
+    pytester.makepyfile(
+        """
+        def test_boot(wasm_perf, wasm_app):
+            series = wasm_perf.boot_cold(repeats=2)
+            print(series.table())
+            ready = series.values("app_ready")
+            assert len(ready) == 2
+            assert series.values("html_received")[0] < series.values("wasm_fetched")[0] < ready[0]
+            assert ready[0] < series.values("first_call")[0]
+            wasm_perf.call_latency(wasm_app, {"bridge": "ping"}, n=20)
+        """
+    )
+    result = run(pytester, toolbox_site, "-s", "--wasm-report=out/report.json")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*chromium: cold boot, 2 boots*", "app_ready *", "report: out/report.json*"])
+    report = read_report(pytester.path / "out" / "report.json")  # validates against the schema
+    names = {(m["engine"], m["name"]) for m in report["metrics"]}
+    assert {("chromium", "boot.app_ready"), ("chromium", "boot.wasm_fetched"), ("chromium", "call.round_trip")} <= names
+    assert report["engines"]["chromium"]["backend"] and report["run"]["outcome"] == "passed"
+    assert next(m for m in report["metrics"] if m["name"] == "call.round_trip")["summary"]["n"] == 20
+
+
+def test_a_broken_budget_fails_the_test_with_the_table(pytester: pytest.Pytester, toolbox_site: Path) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.wasm_budget("chromium:boot.app_ready<=1ms")
+        def test_boot_budget(wasm_perf):
+            wasm_perf.boot_cold(repeats=1)
+
+        def test_size_budget_from_ini(wasm_sizes):
+            pass
+        """
+    )
+    result = run(pytester, toolbox_site, "-o", "wasm_budgets=*:size.total.raw<=10KB")
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines([
+        "*performance budget broken*",
+        "*chromium*boot.app_ready*1.0 ms*",
+    ])
+    result.stdout.fnmatch_lines(["*any*size.total.raw*10.0 KB*"])
+
+
+def test_a_budget_with_a_typo_is_a_usage_error(pytester: pytest.Pytester, growing_site: Path) -> None:
+    pytester.makepyfile(SIZES_TEST)
+    result = run(pytester, growing_site, "-o", "wasm_budgets=*:size.total.br<=1 parsec")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*wasm_budgets*"])
+
+
+def test_a_baseline_regression_fails_the_run_with_the_table(pytester: pytest.Pytester, growing_site: Path) -> None:
+    pytester.makepyfile(SIZES_TEST)
+    first = run(pytester, growing_site, "--wasm-save-baseline=baseline.json")
+    first.assert_outcomes(passed=1)
+    saved = (pytester.path / "baseline.json").read_bytes()
+
+    same = run(pytester, growing_site, "--wasm-baseline=baseline.json")
+    assert same.ret == 0
+    same.stdout.fnmatch_lines(["*baseline baseline.json: no regression*"])
+
+    (growing_site / "blob.bin").write_bytes(os.urandom(200_000))  # the asset doubles
+    worse = run(pytester, growing_site, "--wasm-baseline=baseline.json")
+    assert worse.ret == pytest.ExitCode.TESTS_FAILED
+    worse.stdout.fnmatch_lines(["*baseline baseline.json: * regression*", "*size.blob_bin.raw*100.0 KB*200.0 KB*"])
+    assert (pytester.path / "baseline.json").read_bytes() == saved  # comparing never rewrites it
+
+
+def test_saving_a_baseline_is_refused_when_the_run_failed(pytester: pytest.Pytester, growing_site: Path) -> None:
+    pytester.makepyfile(SIZES_TEST + "\n\ndef test_broken():\n    assert False\n")
+    result = run(pytester, growing_site, "--wasm-save-baseline=baseline.json")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["*ERROR:*failed*"])
+    assert not (pytester.path / "baseline.json").exists()
+
+
+def test_an_invalid_report_is_refused_by_the_schema(pytester: pytest.Pytester, growing_site: Path) -> None:
+    pytester.makepyfile(SIZES_TEST)
+    run(pytester, growing_site, "--wasm-report=report.json").assert_outcomes(passed=1)
+    report = json.loads((pytester.path / "report.json").read_text())
+    report["metrics"][0]["unit"] = "furlongs"
+    del report["machine"]
+    (pytester.path / "report.json").write_text(json.dumps(report))
+    result = run(pytester, growing_site, "--wasm-baseline=report.json")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["*ERROR:*report.json*", "*machine*", "*furlongs*"])
