@@ -62,7 +62,7 @@ window.floor = async () => {
   }
   await WebAssembly.instantiate(module, imports);
   const instantiated = performance.now();
-  return { fetch: fetched - started, compile: compiled - fetched, instantiate: instantiated - compiled, total: instantiated };
+  return { fetch: fetched - started, compile: compiled - fetched, instantiate: instantiated - compiled, total: instantiated - started };
 };
 </script>"""
 

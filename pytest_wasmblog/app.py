@@ -114,7 +114,7 @@ class PopcornApp:
     def healthy(self) -> bool:
         try:
             state = self.snapshot()
-        except Exception:
+        except Exception:  # noqa: BLE001 - any failure to ask means the page is not usable
             return False
         return bool(state["ready"]) and not state["fatal"]
 

@@ -9,8 +9,8 @@ from pytest_wasmblog.settings import ENGINES
 MARKERS = (
     "skip_browser(*engines, reason=None): skip the test on these engines",
     "only_browser(*engines): run the test only on these engines",
-    "xfail_browser(**reasons): expect the test to fail on an engine, e.g. xfail_browser(webkit='why'); "
-    "strict, so a fix shows up as XPASS",
+    ("xfail_browser(**reasons): expect the test to fail on an engine, e.g. xfail_browser(webkit='why'); "
+     "strict, so a fix shows up as XPASS"),
 )
 
 

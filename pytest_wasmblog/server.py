@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import ModuleType, TracebackType
-from typing import Literal, cast
+from typing import Literal, Self, cast
 from urllib.parse import unquote, urlsplit
 
 from .errors import ServerError, SiteNotFoundError
@@ -529,8 +529,9 @@ class StaticSiteServer:
         if thread is not None:
             thread.join(timeout=5)
 
-    def __enter__(self) -> StaticSiteServer:
-        return self.start()
+    def __enter__(self) -> Self:
+        self.start()
+        return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

@@ -43,6 +43,10 @@ def test_wasm_perf_measures_boot_phases_into_a_valid_report(pytester: pytest.Pyt
             assert len(ready) == 2
             assert series.values("html_received")[0] < series.values("wasm_fetched")[0] < ready[0]
             assert ready[0] < series.values("first_call")[0]
+            assert all(s.page_transfer_bytes["AtomVM.wasm"] > 0 for s in series.samples)
+            # No service worker on this site: warm boots come from the HTTP cache.
+            warm = wasm_perf.boot_warm(repeats=2)
+            assert all(s.page_transfer_bytes["AtomVM.wasm"] == 0 for s in warm.samples)
             wasm_perf.call_latency(wasm_app, {"bridge": "ping"}, n=20)
         """
     )
@@ -51,7 +55,8 @@ def test_wasm_perf_measures_boot_phases_into_a_valid_report(pytester: pytest.Pyt
     result.stdout.fnmatch_lines(["*chromium: cold boot, 2 boots*", "app_ready *", "report: out/report.json*"])
     report = read_report(pytester.path / "out" / "report.json")  # validates against the schema
     names = {(m["engine"], m["name"]) for m in report["metrics"]}
-    assert {("chromium", "boot.app_ready"), ("chromium", "boot.wasm_fetched"), ("chromium", "call.round_trip")} <= names
+    assert {("chromium", "boot.app_ready"), ("chromium", "boot.wasm_fetched"), ("chromium", "call.round_trip"),
+            ("chromium", "boot_warm.app_ready"), ("chromium", "transfer.atomvm_wasm")} <= names
     assert report["engines"]["chromium"]["backend"] and report["run"]["outcome"] == "passed"
     assert next(m for m in report["metrics"] if m["name"] == "call.round_trip")["summary"]["n"] == 20
 

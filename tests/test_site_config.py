@@ -155,8 +155,8 @@ def test_config_error_is_a_wasmblog_error() -> None:
 # ---- Settings.require_site ----
 
 def settings(site: Path | None, page: str = "/index.html") -> Settings:
-    values = dict(site=site, page=page, engines=("chromium",), browser_paths={}, isolation="require-corp",
-                  boot_timeout_s=20.0, call_timeout_s=10.0, headed=False, in_ci=False)
+    values = {"site": site, "page": page, "engines": ("chromium",), "browser_paths": {}, "isolation": "require-corp",
+              "boot_timeout_s": 20.0, "call_timeout_s": 10.0, "headed": False, "in_ci": False}
     # Fields added later (none of them matter to require_site) get an empty value of their kind.
     for f in dataclasses.fields(Settings):
         if f.name not in values and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:

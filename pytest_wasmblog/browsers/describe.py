@@ -25,7 +25,7 @@ def executable_version(executable: str) -> str | None:
         return None
     try:
         done = subprocess.run([executable, "--version"], capture_output=True, text=True, timeout=10,
-                              stdin=subprocess.DEVNULL)
+                              stdin=subprocess.DEVNULL, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None
     text = done.stdout.strip().splitlines()

@@ -31,7 +31,7 @@ def acquire_playwright() -> Playwright:
     if _driver.playwright is None:
         try:
             _driver.playwright = sync_playwright().start()
-        except Exception as exc:  # e.g. called inside a running asyncio loop
+        except Exception as exc:  # noqa: BLE001 - e.g. called inside a running asyncio loop
             raise BrowserLaunchError("playwright", None, f"the Playwright driver did not start: {exc}") from None
         _driver.users = 0
     _driver.users += 1

@@ -60,11 +60,11 @@ def playwright_managed_executable(engine: str) -> str | None:
         return None
     try:
         pw = acquire_playwright()
-    except Exception:  # e.g. inside a running asyncio loop
+    except Exception:  # noqa: BLE001 - e.g. inside a running asyncio loop
         return None
     try:
         return str(getattr(pw, engine).executable_path)
-    except Exception:  # an engine Playwright does not know
+    except Exception:  # noqa: BLE001 - an engine Playwright does not know
         return None
     finally:
         release_playwright()

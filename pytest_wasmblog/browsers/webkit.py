@@ -108,8 +108,8 @@ class WebDriverPage(BrowserPage):
         service = getattr(self.driver, "service", None)
         try:
             self.driver.quit()
-        except Exception:
-            pass  # the driver may have died with the browser
+        except Exception:  # noqa: BLE001, S110 - the driver may have died with the browser
+            pass
         if service is not None and service.process is not None:
             processes.untrack(service.process.pid)
 
@@ -161,7 +161,7 @@ class WebKitGTKSession(BrowserSession):
                     # Selenium's own WebKitGTK constructor trips its deprecation of remote_server_addr.
                     warnings.simplefilter("ignore", DeprecationWarning)
                     created.append(webdriver.WebKitGTK(options=options, service=service))
-            except BaseException as exc:  # reported to the caller below
+            except BaseException as exc:  # noqa: BLE001 - reported to the caller below
                 failed.append(exc)
 
         # Without a working display session creation hangs silently: bound it.

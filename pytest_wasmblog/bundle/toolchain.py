@@ -74,7 +74,7 @@ def run(command: list[str], cwd: Path | None = None, timeout: float = 600) -> st
     """Run a build tool; a failure raises with the tool's own output."""
     try:
         done = subprocess.run(
-            command, cwd=cwd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
+            command, cwd=cwd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL, check=False
         )
     except subprocess.TimeoutExpired as exc:
         partial = exc.output.decode(errors="replace") if isinstance(exc.output, bytes) else (exc.output or "")

@@ -210,16 +210,30 @@ def merge_worker(node: Any) -> None:
 
 
 def summary_lines(config: pytest.Config) -> list[str]:
-    """Per engine: boot phase and call latency medians; the site's total size; report and baseline."""
+    """Per engine: boot phase medians (cold, warm), call latencies; the site's total size; report, baseline."""
+    from .boot_phases import PHASE_NAMES
+
     metrics = config.stash[session_metrics_key]
     lines = []
-    by_engine: dict[str, list[str]] = {}
-    for metric in metrics:
-        if metric.name.startswith(("boot.", "boot_warm.", "call.")) or metric.name.startswith("size.total."):
-            by_engine.setdefault(metric.engine, []).append(
-                f"{metric.name} median {_fmt(metric.summary.median, metric.unit)} (n={metric.summary.n})")
-    for engine, entries in sorted(by_engine.items()):
-        lines.append(f"measured on {engine}: " + "; ".join(entries))
+    for engine in sorted({m.engine for m in metrics}):
+        mine = {m.name: m for m in metrics if m.engine == engine}
+        engine_lines = []
+        for prefix, label in (("boot", "cold boot"), ("boot_warm", "warm boot")):
+            phases = [(p, mine[f"{prefix}.{p}"]) for p in PHASE_NAMES if f"{prefix}.{p}" in mine]
+            if phases:
+                engine_lines.append(f"  {label} medians (n={phases[0][1].summary.n}): " + " · ".join(
+                    f"{p} {_fmt(m.summary.median, 'ms')}" for p, m in phases))
+        calls = [m for name, m in sorted(mine.items()) if name.startswith("call.")]
+        if calls:
+            engine_lines.append("  calls: " + " · ".join(
+                f"{m.name} median {_fmt(m.summary.median, 'ms')} (n={m.summary.n})" for m in calls))
+        totals = [(name.rsplit(".", 1)[-1], m) for name, m in sorted(mine.items()) if name.startswith("size.total.")]
+        if totals:
+            engine_lines.append("  site size: " + " · ".join(f"{coding} {_fmt(m.summary.median, 'bytes')}"
+                                                         for coding, m in totals))
+        if engine_lines:
+            lines.append(f"measured ({'sizes' if engine == ANY_ENGINE else engine}):")
+            lines.extend(engine_lines)
     return lines + config.stash[outcome_key]
 
 
