@@ -168,7 +168,7 @@ def test_an_empty_comparison_says_so() -> None:
     ("value", "unit", "text"),
     [
         (1234.56, "ms", "1234.6 ms"),
-        (0.04, "ms", "0.0 ms"),
+        (0.04, "ms", "0.040 ms"),
         (512, "bytes", "512 B"),
         (1024, "bytes", "1.0 KB"),
         (812_345, "bytes", "812.3 KB"),

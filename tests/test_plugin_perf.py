@@ -125,3 +125,11 @@ def test_an_invalid_report_is_refused_by_the_schema(pytester: pytest.Pytester, g
     result = run(pytester, growing_site, "--wasm-baseline=report.json")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines(["*ERROR:*report.json*", "*machine*", "*furlongs*"])
+
+
+def test_xdist_workers_measurements_reach_one_report(pytester: pytest.Pytester, growing_site: Path) -> None:
+    pytester.makepyfile(SIZES_TEST + "\n\ndef test_sizes_again(wasm_sizes):\n    assert wasm_sizes['total']['br'] > 0\n")
+    result = run(pytester, growing_site, "-n", "2", "--wasm-report=report.json")
+    result.assert_outcomes(passed=2)
+    metrics = {m["name"]: m for m in read_report(pytester.path / "report.json")["metrics"]}
+    assert metrics["size.total.raw"]["summary"]["n"] == 2  # one sample from each test, whichever worker ran it
