@@ -26,10 +26,11 @@ from typing import Any
 
 import pytest
 
+from pytest_wasmblog import artifacts
 from pytest_wasmblog import isolation as isolation_check
 from pytest_wasmblog import markers
 from pytest_wasmblog.app import PROBE_JS, PopcornApp
-from pytest_wasmblog.browsers.base import BrowserSession
+from pytest_wasmblog.browsers.base import BrowserPage, BrowserSession
 from pytest_wasmblog.bundle import avm
 from pytest_wasmblog.elixir import ElixirBridge
 from pytest_wasmblog.errors import BrowserLaunchError, BrowserNotFoundError
@@ -41,6 +42,7 @@ from pytest_wasmblog.settings import Settings, add_options, from_config
 from pytest_wasmblog.stats import RunStats
 
 stats_key = pytest.StashKey[RunStats]()
+failed_boot_pages: list[BrowserPage] = []
 settings_key = pytest.StashKey[Settings]()
 _STATS_OUTPUT = "wasmblog_stats"
 
@@ -48,6 +50,7 @@ _STATS_OUTPUT = "wasmblog_stats"
 def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
     perf.add_options(parser)
+    artifacts.add_options(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -56,6 +59,7 @@ def pytest_configure(config: pytest.Config) -> None:
     markers.register(config)
     perf.configure(config)
     config.pluginmanager.register(perf, "wasmblog-perf")  # its budget check runs after each test
+    config.pluginmanager.register(artifacts, "wasmblog-artifacts")  # what a failing test leaves behind
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -110,6 +114,12 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
     if output:
         node.config.stash[stats_key].merge(json.loads(output))
     perf.merge_worker(node)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    while failed_boot_pages:
+        failed_boot_pages.pop().close()
 
 
 @pytest.fixture(scope="session")
@@ -241,7 +251,7 @@ def boot_app(browser: BrowserSession, server: StaticSiteServer, settings: Settin
         app.boot()
     except BaseException:
         engine.isolated = app.isolated
-        page.close()
+        failed_boot_pages.append(page)  # closed after the test's report, so artifacts can show it
         raise
     engine.isolated = app.isolated
     if app.boot_ms is not None and server.link.conditions is None and not server.link.offline:

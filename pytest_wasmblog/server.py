@@ -19,6 +19,7 @@ import struct
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -456,6 +457,13 @@ class StaticSiteServer:
     Usage: ``with StaticSiteServer(path) as srv: page.goto(srv.url)``.
     """
 
+    _instances: weakref.WeakSet[StaticSiteServer] = weakref.WeakSet()
+
+    @classmethod
+    def running_servers(cls) -> list[StaticSiteServer]:
+        """Every server of this process that is serving now (for failure artifacts)."""
+        return [server for server in list(cls._instances) if server.running]
+
     def __init__(
         self,
         root: str | os.PathLike[str],
@@ -510,6 +518,7 @@ class StaticSiteServer:
                 f"Fix: free port {self.requested_port} or use port 0 to pick a free one."
             ) from exc
         self._httpd = httpd
+        StaticSiteServer._instances.add(self)
         self._thread = threading.Thread(
             target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
             name=f"wasmblog-server-{self.port}", daemon=True,

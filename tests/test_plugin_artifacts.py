@@ -1,0 +1,87 @@
+"""What a failing browser test leaves behind (pytester, real Chromium and the toolbox bundle)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+TESTS = """
+import pytest
+
+def test_fails_after_vm_output(elixir, wasm_app):
+    elixir.apply("Toolbox", "say", ["the vm said this"])
+    wasm_app.evaluate("async () => { console.error('page complains'); }")
+    assert False, "the test's own failure"
+
+def test_passes(elixir):
+    assert elixir.apply("Toolbox", "add", [1, 2]) == 3
+
+def test_not_a_browser_test():
+    assert False
+"""
+
+
+def run(pytester: pytest.Pytester, site: Path, *args: str) -> pytest.RunResult:
+    return pytester.runpytest_subprocess("-p", "no:cacheprovider", f"--wasm-site={site}", *args, timeout=240)
+
+
+def folders(root: Path) -> dict[str, Path]:
+    return {p.name: p for p in root.iterdir()} if root.is_dir() else {}
+
+
+def test_a_failure_leaves_screenshot_console_vm_output_and_requests(pytester: pytest.Pytester,
+                                                                    toolbox_site: Path) -> None:
+    pytester.makepyfile(test_art=TESTS)
+    result = run(pytester, toolbox_site, "--junitxml=junit.xml")
+    result.assert_outcomes(passed=1, failed=2)
+    kept = folders(pytester.path / "test-results" / "wasmblog")
+    assert list(kept) == ["test_art.py-test_fails_after_vm_output-chromium"]  # nothing for passing tests
+    folder = kept["test_art.py-test_fails_after_vm_output-chromium"]
+    assert (folder / "page1.png").read_bytes().startswith(b"\x89PNG")
+    assert "the vm said this" in (folder / "page1-vm.txt").read_text()
+    assert "page complains" in (folder / "page1-console.txt").read_text()
+    # The shared VM booted in this test's setup: its page, runtime and bundle requests are this test's.
+    assert '"path": "/bundle.avm"' in (folder / "requests.json").read_text()
+    result.stdout.fnmatch_lines(["*wasmblog artifacts*", "*page1.png: screenshot*", "*page1-vm.txt: VM stdout*"])
+    junit = (pytester.path / "junit.xml").read_text()
+    assert "wasmblog artifacts" in junit and "page1-vm.txt" in junit
+    case = next(c for c in ET.parse(pytester.path / "junit.xml").getroot().iter("testcase")
+                if c.get("name") == "test_fails_after_vm_output[chromium]")
+    assert any(p.get("name") == "wasm_artifacts" for p in case.iter("property"))
+
+
+def test_always_keeps_passing_tests_and_never_keeps_nothing(pytester: pytest.Pytester, toolbox_site: Path) -> None:
+    pytester.makepyfile(test_art=TESTS)
+    run(pytester, toolbox_site, "--wasm-artifacts=always", "--wasm-output=always").assert_outcomes(passed=1, failed=2)
+    assert set(folders(pytester.path / "always")) == {"test_art.py-test_fails_after_vm_output-chromium",
+                                                      "test_art.py-test_passes-chromium"}
+    run(pytester, toolbox_site, "--wasm-artifacts=never", "--wasm-output=never").assert_outcomes(passed=1, failed=2)
+    assert folders(pytester.path / "never") == {}
+
+
+def test_a_rerun_replaces_the_failed_attempts_artifacts(pytester: pytest.Pytester, toolbox_site: Path) -> None:
+    pytester.makepyfile(test_flaky="""
+        import os
+
+        def test_flaky(elixir):
+            if not os.path.exists("attempted"):
+                open("attempted", "w").close()
+                assert False, "first attempt"
+    """)
+    result = run(pytester, toolbox_site, "--reruns", "1")
+    assert result.parseoutcomes() == {"passed": 1, "rerun": 1}
+    assert folders(pytester.path / "test-results" / "wasmblog") == {}  # the passing attempt left nothing
+
+
+def test_a_boot_that_fails_in_setup_leaves_artifacts_too(pytester: pytest.Pytester, crash_on_start_site: Path) -> None:
+    pytester.makepyfile(test_boot="""
+        def test_needs_the_app(wasm_app):
+            pass
+    """)
+    result = run(pytester, crash_on_start_site)
+    result.assert_outcomes(errors=1)
+    folder = pytester.path / "test-results" / "wasmblog" / "test_boot.py-test_needs_the_app-chromium"
+    assert "CRASH REPORT" in (folder / "page1-vm.txt").read_text() or "MatchError" in (folder / "page1-vm.txt").read_text()
+    result.stdout.fnmatch_lines(["*wasmblog artifacts*"])
