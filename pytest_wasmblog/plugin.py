@@ -30,6 +30,7 @@ from pytest_wasmblog import artifacts
 from pytest_wasmblog import isolation as isolation_check
 from pytest_wasmblog import markers
 from pytest_wasmblog.app import PROBE_JS, PopcornApp
+from pytest_wasmblog.breaker import BootBreaker
 from pytest_wasmblog.browsers.base import BrowserPage, BrowserSession
 from pytest_wasmblog.bundle import avm
 from pytest_wasmblog.elixir import ElixirBridge
@@ -55,7 +56,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[settings_key] = from_config(config)
-    config.stash[stats_key] = RunStats()
+    config.stash[stats_key] = RunStats(breaker=BootBreaker(config.stash[settings_key].max_boot_failures))
     markers.register(config)
     perf.configure(config)
     config.pluginmanager.register(perf, "wasmblog-perf")  # its budget check runs after each test
@@ -243,16 +244,22 @@ class SharedApp:
 def boot_app(browser: BrowserSession, server: StaticSiteServer, settings: Settings, stats: RunStats,
              boot_timeout_s: float | None = None) -> PopcornApp:
     """Boot in a new page; the boot time counts in the summary only on an unthrottled, online link."""
+    stats.breaker.check(browser.engine)
     page = browser.new_page()
     app = PopcornApp(page, server.origin + settings.page, boot_timeout_s or settings.boot_timeout_s,
                      settings.call_timeout_s)
     engine = stats.engine(browser.engine)
     try:
         app.boot()
-    except BaseException:
+    except Exception as exc:
         engine.isolated = app.isolated
         failed_boot_pages.append(page)  # closed after the test's report, so artifacts can show it
+        stats.breaker.failed(browser.engine, exc)
         raise
+    except BaseException:
+        failed_boot_pages.append(page)
+        raise
+    stats.breaker.succeeded(browser.engine)
     engine.isolated = app.isolated
     if app.boot_ms is not None and server.link.conditions is None and not server.link.offline:
         engine.boot_ms.append(app.boot_ms)

@@ -31,6 +31,7 @@ class Settings:
     call_timeout_s: float
     headed: bool
     in_ci: bool
+    max_boot_failures: int = 3
 
     def require_site(self) -> Path:
         if self.site is None:
@@ -67,6 +68,9 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption("--wasm-boot-timeout", type=float, help="seconds for the app to become ready, default 20")
     group.addoption("--wasm-call-timeout", type=float, help="seconds for one bridge call, default 10")
     group.addoption("--wasm-headed", action="store_true", help="show the browser window")
+    group.addoption("--wasm-max-boot-failures", type=int, metavar="N",
+                    help="after N boots in a row fail on an engine, its remaining tests fail at once with the "
+                    "first failure (default 3; 0 turns this off)")
     parser.addini("wasm_site", "built site folder to serve, relative to the ini file", default="")
     parser.addini("wasm_page", "page that boots the app", default="/index.html")
     parser.addini("wasm_boot_timeout", "seconds for the app to become ready", default="20")
@@ -94,8 +98,17 @@ def from_config(config: pytest.Config) -> Settings:
         boot_timeout_s=_seconds(config.getoption("--wasm-boot-timeout"), config.getini("wasm_boot_timeout"), "boot"),
         call_timeout_s=_seconds(config.getoption("--wasm-call-timeout"), config.getini("wasm_call_timeout"), "call"),
         headed=bool(config.getoption("--wasm-headed")),
+        max_boot_failures=_boot_failure_limit(config.getoption("--wasm-max-boot-failures")),
         in_ci=os.environ.get("CI", "").lower() in ("1", "true", "yes"),
     )
+
+
+def _boot_failure_limit(value: int | None) -> int:
+    if value is None:
+        return 3
+    if value < 0:
+        raise SettingsError(f"--wasm-max-boot-failures must be 0 (off) or more, not {value}")
+    return value
 
 
 def _engines(chosen: list[str]) -> tuple[str, ...]:

@@ -7,6 +7,8 @@ import json
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from pytest_wasmblog.breaker import BootBreaker
 from typing import Any
 
 
@@ -29,6 +31,7 @@ class EngineStats:
 class RunStats:
     engines: dict[str, EngineStats] = field(default_factory=dict)
     site: Path | None = None
+    breaker: BootBreaker = field(default_factory=lambda: BootBreaker(0))
 
     def engine(self, name: str) -> EngineStats:
         return self.engines.setdefault(name, EngineStats())

@@ -101,3 +101,23 @@ def test_missing_browser_skips_outside_ci_and_fails_in_ci(
     in_ci = run(pytester, toolbox_site, missing)
     in_ci.assert_outcomes(errors=1)
     in_ci.stdout.fnmatch_lines(["*no chromium browser found*/nonexistent/chromium*", "*CI=true: a missing browser*"])
+
+
+def test_after_repeated_boot_failures_the_rest_fail_at_once(pytester: pytest.Pytester, crash_on_start_site: Path) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.parametrize("n", range(6))
+        def test_boots(fresh_wasm_app, n):
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", f"--wasm-site={crash_on_start_site}",
+                                           "--wasm-max-boot-failures=2", "--durations=0", timeout=240)
+    result.assert_outcomes(errors=6)
+    output = result.stdout.str()
+    assert output.count("BootCircuitOpenError: chromium: the last 2 boots failed") == 4
+    assert output.count("The first of them:") == 4
+    assert "VMCrashError: the VM stopped while booting" in output.split("The first of them:")[1]
+    assert output.count("VMCrashError: the VM stopped while booting") >= 2
