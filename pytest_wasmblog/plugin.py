@@ -26,9 +26,8 @@ from typing import Any
 
 import pytest
 
-from pytest_wasmblog import artifacts
+from pytest_wasmblog import artifacts, markers
 from pytest_wasmblog import isolation as isolation_check
-from pytest_wasmblog import markers
 from pytest_wasmblog.app import PROBE_JS, PopcornApp
 from pytest_wasmblog.breaker import BootBreaker
 from pytest_wasmblog.browsers.base import BrowserPage, BrowserSession
@@ -38,9 +37,11 @@ from pytest_wasmblog.errors import BrowserLaunchError, BrowserNotFoundError
 from pytest_wasmblog.link import Link
 from pytest_wasmblog.network import Network
 from pytest_wasmblog.perf import plugin as perf
+from pytest_wasmblog.screenshots import screenshot_png
 from pytest_wasmblog.server import StaticSiteServer
 from pytest_wasmblog.settings import Settings, add_options, from_config
 from pytest_wasmblog.stats import RunStats
+from pytest_wasmblog.visual import UPDATE_OPTION, SnapshotResult, SnapshotStore
 
 stats_key = pytest.StashKey[RunStats]()
 failed_boot_pages: list[BrowserPage] = []
@@ -52,6 +53,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
     perf.add_options(parser)
     artifacts.add_options(parser)
+    parser.getgroup("wasmblog").addoption(UPDATE_OPTION, action="store_true",
+                                          help="write the screenshots wasm_snapshot takes as the new references")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -326,6 +329,26 @@ def network(request: pytest.FixtureRequest, wasm_browser: BrowserSession, wasm_l
     net.online()
     wasm_link.reset()
     wasm_browser.set_network(False, None)
+
+
+@pytest.fixture
+def wasm_snapshot(request: pytest.FixtureRequest, wasm_engine: str) -> Callable[..., SnapshotResult]:
+    """`wasm_snapshot(app, "index", selector=None)`: compare a screenshot of the page (or of one element)
+    with `__snapshots__/<name>.<engine>.png` beside the test file; a mismatch fails with the numbers and
+    writes the actual and a diff image; `--wasm-update-snapshots` writes new references."""
+    store = SnapshotStore(Path(str(request.path)).parent / "__snapshots__")
+    update = bool(request.config.getoption(UPDATE_OPTION))
+
+    def snapshot(target: Any, name: str, selector: str | None = None, *, pixel_threshold: int | None = None,
+                 max_share: float | None = None) -> SnapshotResult:
+        page: BrowserPage = target if isinstance(target, BrowserPage) else target.page
+        png = screenshot_png(page, selector)
+        result = store.check(name, wasm_engine, png, update=update, output_dir=artifacts.artifact_dir(request.node),
+                             pixel_threshold=pixel_threshold, max_share=max_share)
+        result.raise_for_failure()
+        return result
+
+    return snapshot
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import ModuleType, TracebackType
-from typing import Literal, Self, cast
+from typing import ClassVar, Literal, Self, cast
 from urllib.parse import unquote, urlsplit
 
 from .errors import ServerError, SiteNotFoundError
@@ -457,7 +457,7 @@ class StaticSiteServer:
     Usage: ``with StaticSiteServer(path) as srv: page.goto(srv.url)``.
     """
 
-    _instances: weakref.WeakSet[StaticSiteServer] = weakref.WeakSet()
+    _instances: ClassVar[weakref.WeakSet[StaticSiteServer]] = weakref.WeakSet()
 
     @classmethod
     def running_servers(cls) -> list[StaticSiteServer]:

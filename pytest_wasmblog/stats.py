@@ -7,9 +7,9 @@ import json
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pytest_wasmblog.breaker import BootBreaker
-from typing import Any
 
 
 @dataclass

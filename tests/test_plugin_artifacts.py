@@ -85,3 +85,28 @@ def test_a_boot_that_fails_in_setup_leaves_artifacts_too(pytester: pytest.Pytest
     folder = pytester.path / "test-results" / "wasmblog" / "test_boot.py-test_needs_the_app-chromium"
     assert "CRASH REPORT" in (folder / "page1-vm.txt").read_text() or "MatchError" in (folder / "page1-vm.txt").read_text()
     result.stdout.fnmatch_lines(["*wasmblog artifacts*"])
+
+
+def test_wasm_snapshot_writes_references_then_fails_on_a_change_with_the_numbers(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    page = "<!doctype html><style>body{{margin:0}} #box{{width:200px;height:100px;background:{}}}</style><div id=box></div>"
+    (site / "index.html").write_text(page.format("rgb(0,128,0)"))
+    pytester.makepyfile(test_look="""
+        def test_box(wasm_browser, wasm_server, wasm_snapshot):
+            with wasm_browser.new_page() as page:
+                page.goto(wasm_server.url)
+                wasm_snapshot(page, "box", "#box")
+    """)
+    run(pytester, site, "--wasm-update-snapshots").assert_outcomes(passed=1)
+    assert (pytester.path / "__snapshots__" / "box.chromium.png").is_file()
+    run(pytester, site).assert_outcomes(passed=1)  # unchanged page: matches
+
+    (site / "index.html").write_text(page.format("rgb(0,0,255)"))
+    result = run(pytester, site)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*100.00 % of pixels*differ by more than 16/255*"])
+    out = pytester.path / "test-results" / "wasmblog" / "test_look.py-test_box-chromium"
+    assert (out / "box.chromium.actual.png").is_file() and (out / "box.chromium.diff.png").is_file()
