@@ -38,10 +38,11 @@ from pytest_wasmblog.link import Link
 from pytest_wasmblog.network import Network
 from pytest_wasmblog.perf import plugin as perf
 from pytest_wasmblog.screenshots import screenshot_png
-from pytest_wasmblog.server import StaticSiteServer
+from pytest_wasmblog.server import RequestRecord, StaticSiteServer
 from pytest_wasmblog.settings import Settings, add_options, from_config
 from pytest_wasmblog.stats import RunStats
 from pytest_wasmblog.visual import UPDATE_OPTION, SnapshotResult, SnapshotStore
+from pytest_wasmblog.vm_errors import MissingSiteFileError
 
 stats_key = pytest.StashKey[RunStats]()
 failed_boot_pages: list[BrowserPage] = []
@@ -244,6 +245,15 @@ class SharedApp:
             self.app = None
 
 
+def missing_runtime_files(records: list[RequestRecord]) -> list[str]:
+    """Paths of the runtime, the bundle or scripts the server answered 404 for, leaving out probes of
+    a file that was found elsewhere (Popcorn looks for /bundle.avm and /assets/bundle.avm)."""
+    runtime = (".wasm", ".avm", ".mjs", ".js")
+    found = {r.path.rsplit("/", 1)[-1] for r in records if 200 <= r.status < 400}
+    return sorted({r.path for r in records if r.status == 404 and r.path.endswith(runtime)
+                   and r.path.rsplit("/", 1)[-1] not in found})
+
+
 def boot_app(browser: BrowserSession, server: StaticSiteServer, settings: Settings, stats: RunStats,
              boot_timeout_s: float | None = None) -> PopcornApp:
     """Boot in a new page; the boot time counts in the summary only on an unthrottled, online link."""
@@ -252,12 +262,24 @@ def boot_app(browser: BrowserSession, server: StaticSiteServer, settings: Settin
     app = PopcornApp(page, server.origin + settings.page, boot_timeout_s or settings.boot_timeout_s,
                      settings.call_timeout_s)
     engine = stats.engine(browser.engine)
+    seen = len(server.requests())
     try:
         app.boot()
     except Exception as exc:
         engine.isolated = app.isolated
         failed_boot_pages.append(page)  # closed after the test's report, so artifacts can show it
-        stats.breaker.failed(browser.engine, exc)
+        missing = missing_runtime_files(server.requests()[seen:])
+        error: Exception = exc
+        if missing:
+            # Popcorn reports a missing file as a timeout or a vague error; the server knows better.
+            error = MissingSiteFileError(
+                f"the server answered 404 for {', '.join(missing)} while {app.url} booted",
+                getattr(exc, "stdout", []), getattr(exc, "stderr", []),
+                fix="the built site is incomplete: rebuild it (`wasmblog build SITE`) or copy Popcorn's "
+                "dist/ files (AtomVM.wasm, AtomVM.mjs, popcorn.mjs, ...) and the .avm bundle next to the page")
+        stats.breaker.failed(browser.engine, error)
+        if error is not exc:
+            raise error from exc
         raise
     except BaseException:
         failed_boot_pages.append(page)

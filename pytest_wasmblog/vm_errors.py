@@ -35,6 +35,10 @@ class BootTimeoutError(VMError):
     pass
 
 
+class MissingSiteFileError(VMCrashError):
+    """The runtime or the bundle is not where the page looks for it (404)."""
+
+
 class CallTimeoutError(VMError):
     pass
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -121,3 +122,21 @@ def test_after_repeated_boot_failures_the_rest_fail_at_once(pytester: pytest.Pyt
     assert "The first of them:" in output
     # 2 real crashes, and 4 open-circuit errors that each quote the first crash
     assert output.count("VMCrashError: the VM stopped while booting") >= 6
+
+
+@pytest.mark.parametrize("missing", ["bundle.avm", "AtomVM.wasm"])
+def test_a_missing_runtime_file_is_named_within_seconds(pytester: pytest.Pytester, toolbox_site: Path,
+                                                        tmp_path: Path, missing: str) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(toolbox_site, site)
+    (site / missing).unlink()
+    pytester.makepyfile("def test_boot(wasm_app):\n    pass\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", f"--wasm-site={site}", "--durations=1",
+                                           timeout=120)
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines([f"*MissingSiteFileError: the server answered 404 for *{missing}*",
+                                 "*Fix: the built site is incomplete*"])
+    # Well before Popcorn's own 30 s init timeout.
+    setup = [float(m.group(1)) for line in result.stdout.lines
+             if (m := re.match(r"\s*([0-9.]+)s setup\s+\S*test_boot", line))]
+    assert setup and setup[0] < 10, result.stdout.lines[-12:]
