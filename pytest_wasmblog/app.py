@@ -7,6 +7,7 @@ test within a poll interval instead of after Popcorn's 30 s init timeout.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from importlib import resources
@@ -18,9 +19,12 @@ from pytest_wasmblog.vm_errors import (
     BridgeError,
     CallTimeoutError,
     NotIsolatedError,
+    PayloadTooLargeError,
     VMCrashError,
 )
 
+# Measured: a 50 KB string argument works, 100 KB aborts the VM (docs/bundle.md).
+DEFAULT_MAX_PAYLOAD = 50_000
 PROBE_JS = (resources.files("pytest_wasmblog") / "js" / "probe.js").read_text()
 _POLL_S = 0.05
 _SNAPSHOT = "async () => window.__wasmblog ? window.__wasmblog.snapshot() : null"
@@ -38,11 +42,13 @@ class CallResult:
 class PopcornApp:
     """One page of the site with its VM up; reused across tests unless a test asks for a fresh one."""
 
-    def __init__(self, page: BrowserPage, url: str, boot_timeout_s: float, call_timeout_s: float) -> None:
+    def __init__(self, page: BrowserPage, url: str, boot_timeout_s: float, call_timeout_s: float,
+                 max_payload_bytes: int = DEFAULT_MAX_PAYLOAD) -> None:
         self.page = page
         self.url = url
         self.boot_timeout_s = boot_timeout_s
         self.call_timeout_s = call_timeout_s
+        self.max_payload_bytes = max_payload_bytes
         self.boot_ms: float | None = None
         self.boot_wall_s: float | None = None
         self.isolated: bool | None = None  # crossOriginIsolated as the page saw it while booting
@@ -119,6 +125,7 @@ class PopcornApp:
         return bool(state["ready"]) and not state["fatal"]
 
     def call(self, args: Any, timeout_s: float | None = None) -> CallResult:
+        self._check_payload(args)
         timeout = self.call_timeout_s if timeout_s is None else timeout_s
         raw = self.page.evaluate(
             "async ([args, timeoutMs]) => window.__wasmblog.call(args, timeoutMs, false)",
@@ -129,7 +136,17 @@ class PopcornApp:
         self.call_durations_ms.append(result.duration_ms)
         return result
 
+    def _check_payload(self, args: Any) -> None:
+        size = len(json.dumps(args, separators=(",", ":")).encode())
+        if self.max_payload_bytes and size > self.max_payload_bytes:
+            raise PayloadTooLargeError(
+                f"the call's arguments are {size:,} bytes of JSON, over the {self.max_payload_bytes:,}-byte limit: "
+                "Popcorn 0.3.3's VM aborts (segmentation fault) on payloads of about 100 KB. Fix: send less per "
+                "call (split the data, or let the app fetch it from the site); --wasm-max-payload changes the limit"
+            )
+
     def cast(self, args: Any) -> None:
+        self._check_payload(args)
         self._check(self.page.evaluate("async (args) => window.__wasmblog.call(args, 0, true)", args), args, 0)
 
     def _check(self, raw: Any, args: Any, timeout: float) -> CallResult:

@@ -32,6 +32,7 @@ class Settings:
     headed: bool
     in_ci: bool
     max_boot_failures: int = 3
+    max_payload_bytes: int = 50_000
 
     def require_site(self) -> Path:
         if self.site is None:
@@ -68,6 +69,9 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption("--wasm-boot-timeout", type=float, help="seconds for the app to become ready, default 20")
     group.addoption("--wasm-call-timeout", type=float, help="seconds for one bridge call, default 10")
     group.addoption("--wasm-headed", action="store_true", help="show the browser window")
+    group.addoption("--wasm-max-payload", type=int, metavar="BYTES",
+                    help="largest JSON a call may send to the VM (default 50000; Popcorn 0.3.3's VM aborts "
+                    "at about 100 KB; 0 turns the check off)")
     group.addoption("--wasm-max-boot-failures", type=int, metavar="N",
                     help="after N boots in a row fail on an engine, its remaining tests fail at once with the "
                     "first failure (default 3; 0 turns this off)")
@@ -99,8 +103,17 @@ def from_config(config: pytest.Config) -> Settings:
         call_timeout_s=_seconds(config.getoption("--wasm-call-timeout"), config.getini("wasm_call_timeout"), "call"),
         headed=bool(config.getoption("--wasm-headed")),
         max_boot_failures=_boot_failure_limit(config.getoption("--wasm-max-boot-failures")),
+        max_payload_bytes=_payload_limit(config.getoption("--wasm-max-payload")),
         in_ci=os.environ.get("CI", "").lower() in ("1", "true", "yes"),
     )
+
+
+def _payload_limit(value: int | None) -> int:
+    if value is None:
+        return 50_000
+    if value < 0:
+        raise SettingsError(f"--wasm-max-payload must be 0 (off) or a number of bytes, not {value}")
+    return value
 
 
 def _boot_failure_limit(value: int | None) -> int:

@@ -43,6 +43,10 @@ class CallTimeoutError(VMError):
     pass
 
 
+class PayloadTooLargeError(WasmblogError, ValueError):
+    """A call's arguments are larger than the VM takes; refused before they are sent."""
+
+
 class BridgeError(WasmblogError):
     """The page or the bridge answered something the harness cannot use."""
 

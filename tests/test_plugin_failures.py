@@ -140,3 +140,34 @@ def test_a_missing_runtime_file_is_named_within_seconds(pytester: pytest.Pyteste
     setup = [float(m.group(1)) for line in result.stdout.lines
              if (m := re.match(r"\s*([0-9.]+)s setup\s+\S*test_boot", line))]
     assert setup and setup[0] < 10, result.stdout.lines[-12:]
+
+
+def test_bad_call_arguments_are_refused_before_they_reach_the_vm(pytester: pytest.Pytester, toolbox_site: Path) -> None:
+    pytester.makepyfile(
+        """
+        import time
+        import pytest
+        from pytest_wasmblog.terms import TermEncodingError
+        from pytest_wasmblog.vm_errors import PayloadTooLargeError
+
+        def test_ten_megabytes(elixir, popcorn):
+            started = time.monotonic()
+            with pytest.raises(PayloadTooLargeError, match=r"10,000,\\d+ bytes of JSON, over the 50,000-byte limit"):
+                elixir.apply("Toolbox", "echo", ["x" * 10_000_000])
+            assert time.monotonic() - started < 2
+            assert elixir.apply("Toolbox", "add", [1, 1]) == 2  # the VM never saw it
+
+        def test_not_encodable(elixir):
+            with pytest.raises(TermEncodingError, match=r"args\\[0\\]"):
+                elixir.apply("Toolbox", "echo", [object()])
+
+        def test_limit_is_an_option(elixir):
+            assert elixir.apply("Toolbox", "echo", ["y" * 40_000]) == "y" * 40_000
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", f"--wasm-site={toolbox_site}", timeout=120)
+    result.assert_outcomes(passed=3)
+    smaller = pytester.runpytest_subprocess("-p", "no:cacheprovider", f"--wasm-site={toolbox_site}",
+                                            "--wasm-max-payload=30000", "-k", "limit", timeout=120)
+    smaller.assert_outcomes(failed=1)
+    smaller.stdout.fnmatch_lines(["*over the 30,000-byte limit*"])
