@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from missing import missing
 from pytest_wasmblog.browsers import xvfb
 from pytest_wasmblog.browsers.launch import launch
 from pytest_wasmblog.browsers.webkit import SAB_ENV, WebKitGTKSession
-from pytest_wasmblog.errors import BrowserNotFoundError
+from pytest_wasmblog.errors import BrowserLaunchError, BrowserNotFoundError
 from pytest_wasmblog.server import StaticSiteServer
 
 PROBE = "async () => [crossOriginIsolated, typeof SharedArrayBuffer]"
@@ -84,3 +85,12 @@ def test_xvfb_starts_on_a_free_display_and_stops(tmp_path: Path) -> None:
         first.stop()
     # Xvfb removes its lock file and socket when it is stopped with SIGTERM.
     assert not any(xvfb.display_in_use(n) for n in numbers if n is not None)
+
+
+def test_no_xvfb_for_webkit_is_a_clear_error_at_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # nothing on PATH: no Xvfb
+    started = time.monotonic()
+    with pytest.raises(BrowserLaunchError, match="Xvfb") as info:
+        xvfb.Xvfb().start()
+    assert time.monotonic() - started < 1
+    assert "apt" in str(info.value) or "install" in str(info.value)
