@@ -68,7 +68,7 @@ def encode(value: Any, path: str = "arg") -> Any:
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
-        return value if abs(value) <= MAX_SAFE_INTEGER else {"__integer__": str(value)}
+        return value if abs(value) <= MAX_SAFE_INTEGER else {"__integer__": _decimal(value)}
     if isinstance(value, float):
         if not math.isfinite(value):
             raise TermEncodingError(path, f"{value} has no Elixir float")
@@ -106,7 +106,7 @@ def decode(value: Any) -> Any:
         if tag == "__integer__":
             digits = _expect(inner, str, tag)
             try:
-                return int(digits)
+                return _from_decimal(digits)
             except ValueError:
                 raise TermDecodingError(f"bridge sent __integer__ {digits!r}, not decimal digits") from None
         if tag == "__tuple__":
@@ -137,9 +137,39 @@ def _expect(inner: Any, kind: type | tuple[type, ...], tag: str) -> Any:
     return inner
 
 
+_DIGITS_PER_CHUNK = 4000  # below Python's 4300-digit limit on int <-> str; Elixir integers have none
+_CHUNK = 10**_DIGITS_PER_CHUNK
+
+
+def _decimal(value: int) -> str:
+    """str(value) for integers of any size."""
+    if abs(value) < _CHUNK:
+        return str(value)
+    sign, value = ("-", -value) if value < 0 else ("", value)
+    chunks = []
+    while value:
+        value, chunk = divmod(value, _CHUNK)
+        chunks.append(chunk)
+    text = str(chunks[-1]) + "".join(str(c).zfill(_DIGITS_PER_CHUNK) for c in reversed(chunks[:-1]))
+    return sign + text
+
+
+def _from_decimal(digits: str) -> int:
+    """int(digits) for decimal strings of any length."""
+    sign, body = (-1, digits[1:]) if digits.startswith("-") else (1, digits)
+    if not body or not body.isascii() or not body.isdigit():
+        raise ValueError(digits)
+    value = 0
+    for start in range(0, len(body), _DIGITS_PER_CHUNK):
+        part = body[start:start + _DIGITS_PER_CHUNK]
+        value = value * 10 ** len(part) + int(part)
+    return sign * value
+
+
 def _hashable(key: Any) -> Any:
     if isinstance(key, list):
         return tuple(_hashable(k) for k in key)
     if isinstance(key, dict):
-        return tuple(sorted((repr(k), _hashable(v)) for k, v in key.items()))
+        # Sorted by text alone: two keys may print alike (1 and :"Elixir.1") and their values not compare.
+        return tuple(sorted(((repr(k), _hashable(v)) for k, v in key.items()), key=repr))
     return key

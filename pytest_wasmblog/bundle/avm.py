@@ -57,6 +57,9 @@ def write(entries: list[Entry]) -> bytes:
     """Pack entries in order; the caller puts the start module first."""
     out = bytearray(MAGIC)
     for entry in entries:
+        if "\x00" in entry.name:
+            # The format ends a name at its first NUL: such a name would read back as another one.
+            raise ValueError(f"entry name {entry.name!r} cannot be written: names cannot hold a NUL byte")
         payload = entry.data
         if Flag.FILE in entry.flags:
             payload = struct.pack(">I", len(payload)) + payload
