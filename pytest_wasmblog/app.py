@@ -124,12 +124,13 @@ class PopcornApp:
             return False
         return bool(state["ready"]) and not state["fatal"]
 
-    def call(self, args: Any, timeout_s: float | None = None) -> CallResult:
+    def call(self, args: Any, timeout_s: float | None = None, process: str | None = None) -> CallResult:
+        """One popcorn.call; `process` names another registered receiver than the default."""
         self._check_payload(args)
         timeout = self.call_timeout_s if timeout_s is None else timeout_s
         raw = self.page.evaluate(
-            "async ([args, timeoutMs]) => window.__wasmblog.call(args, timeoutMs, false)",
-            [args, int(timeout * 1000)],
+            "async ([args, timeoutMs, process]) => window.__wasmblog.call(args, timeoutMs, false, process)",
+            [args, int(timeout * 1000), process],
             timeout_s=timeout + 10,
         )
         result = self._check(raw, args, timeout)

@@ -171,3 +171,21 @@ def test_bad_call_arguments_are_refused_before_they_reach_the_vm(pytester: pytes
                                             "--wasm-max-payload=30000", "-k", "limit", timeout=120)
     smaller.assert_outcomes(failed=1)
     smaller.stdout.fnmatch_lines(["*over the 30,000-byte limit*"])
+
+
+def test_a_call_to_a_process_that_does_not_exist_fails_at_once(pytester: pytest.Pytester, toolbox_site: Path) -> None:
+    pytester.makepyfile(
+        """
+        import time
+        import pytest
+        from pytest_wasmblog.vm_errors import VMCrashError
+
+        def test_no_such_process(fresh_wasm_app):
+            started = time.monotonic()
+            with pytest.raises(VMCrashError, match="Popcorn reloaded the VM iframe"):
+                fresh_wasm_app.call({"hello": 1}, process="no_such_process")
+            assert time.monotonic() - started < 3
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", f"--wasm-site={toolbox_site}", timeout=120)
+    result.assert_outcomes(passed=1)

@@ -154,13 +154,13 @@
       }
       return samples;
     },
-    async call(args, timeoutMs, cast) {
+    async call(args, timeoutMs, cast, process) {
       if (state.fatal) return { ok: false, fatal: state.fatal, durationMs: 0 };
       if (!window.popcorn) return { ok: false, error: { code: "no_popcorn", message: "window.popcorn is not set" }, durationMs: 0 };
       if (cast) { window.popcorn.cast(args); return { ok: true, data: null, durationMs: 0 }; }
       const started = performance.now();
       const result = await Promise.race([
-        window.popcorn.call(args, { timeoutMs }),
+        window.popcorn.call(args, process ? { timeoutMs, process } : { timeoutMs }),
         fatal().then((f) => ({ ok: false, fatal: f, durationMs: performance.now() - started })),
       ]);
       const raw = result.error;
