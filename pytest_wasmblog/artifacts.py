@@ -21,6 +21,14 @@ from .browsers.base import BrowserPage, BrowserSession
 from .server import StaticSiteServer
 
 MODES = ("on-failure", "always", "never")
+_traced_browsers: list[BrowserSession] = []
+
+
+def trace_pages_of(browser: BrowserSession, config: pytest.Config) -> None:
+    """Called when a browser is launched: with --wasm-trace its pages record a trace."""
+    if config.getoption("--wasm-trace") and config.getoption("--wasm-artifacts") != "never":
+        browser.trace = True
+        _traced_browsers.append(browser)
 _log_start_key = pytest.StashKey[dict[int, int]]()  # id(server) -> request log length when the test began
 _SNAPSHOT = "async () => window.__wasmblog ? window.__wasmblog.snapshot() : null"
 
@@ -32,6 +40,9 @@ def add_options(parser: pytest.Parser) -> None:
                     "(default test-results/wasmblog)")
     group.addoption("--wasm-artifacts", choices=MODES, default="on-failure",
                     help="keep artifacts on-failure (default), always, or never")
+    group.addoption("--wasm-trace", action="store_true",
+                    help="record a Playwright trace of every page (Chromium, Firefox, Playwright's WebKit), "
+                    "kept with a failing test's artifacts; costs time on every test")
 
 
 def slug(nodeid: str) -> str:
@@ -56,6 +67,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     # Each attempt starts clean: a rerun's artifacts replace the failed attempt's, never pile up.
     if item.config.getoption("--wasm-artifacts") != "never":
         shutil.rmtree(artifact_dir(item), ignore_errors=True)
+    for browser in _traced_browsers:
+        for page in browser.open_pages():
+            page.start_trace_chunk()  # pages shared across tests: this test's trace starts here
     # Servers started by this test's fixtures have no entry: their whole log is this test's.
     item.stash[_log_start_key] = {id(s): len(s.requests()) for s in StaticSiteServer.running_servers()}
 
@@ -115,6 +129,11 @@ def collect(folder: Path, browser: BrowserSession | None, servers: list[StaticSi
 
 def _page_artifacts(folder: Path, name: str, page: BrowserPage) -> list[str]:
     lines: list[str] = []
+    try:
+        if page.save_trace(folder / f"{name}-trace.zip"):
+            lines.append(f"{name}-trace.zip: Playwright trace (npx playwright show-trace {folder / name}-trace.zip)")
+    except Exception as exc:  # noqa: BLE001
+        lines.append(f"{name}-trace.zip: not saved ({_short(exc)})")
     try:
         page.screenshot(folder / f"{name}.png")
         lines.append(f"{name}.png: screenshot")

@@ -193,7 +193,8 @@ def unavailable(settings: Settings, reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def wasm_browser(wasm_engine: str, wasm_settings: Settings, wasm_stats: RunStats) -> Iterator[BrowserSession]:
+def wasm_browser(wasm_engine: str, wasm_settings: Settings, wasm_stats: RunStats,
+                 pytestconfig: pytest.Config) -> Iterator[BrowserSession]:
     from pytest_wasmblog.browsers.launch import launch
 
     try:
@@ -202,6 +203,7 @@ def wasm_browser(wasm_engine: str, wasm_settings: Settings, wasm_stats: RunStats
         unavailable(wasm_settings, str(exc))
     except BrowserLaunchError as exc:
         pytest.fail(str(exc), pytrace=False)
+    artifacts.trace_pages_of(session, pytestconfig)
     engine_stats = wasm_stats.engine(session.engine)
     engine_stats.description, engine_stats.backend, engine_stats.version = (
         session.describe(), session.backend, session.version)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,23 @@ def test_wasm_snapshot_writes_references_then_fails_on_a_change_with_the_numbers
     result.stdout.fnmatch_lines(["*100.00 % of pixels*differ by more than 16/255*"])
     out = pytester.path / "test-results" / "wasmblog" / "test_look.py-test_box-chromium"
     assert (out / "box.chromium.actual.png").is_file() and (out / "box.chromium.diff.png").is_file()
+
+
+def test_with_wasm_trace_a_failure_keeps_this_tests_playwright_trace(pytester: pytest.Pytester,
+                                                                     toolbox_site: Path) -> None:
+    pytester.makepyfile(test_traced="""
+        def test_first_passes(elixir):
+            assert elixir.apply("Toolbox", "add", [1, 2]) == 3
+
+        def test_then_fails(elixir, wasm_app):
+            wasm_app.evaluate("async () => { document.title = 'traced'; }")
+            assert False
+    """)
+    result = run(pytester, toolbox_site, "--wasm-trace", "--wasm-browser=chromium", "--wasm-browser=firefox")
+    result.assert_outcomes(passed=2, failed=2)
+    for engine in ("chromium", "firefox"):
+        folder = pytester.path / "test-results" / "wasmblog" / f"test_traced.py-test_then_fails-{engine}"
+        with zipfile.ZipFile(folder / "page1-trace.zip") as trace:
+            assert any(name.endswith(".trace") for name in trace.namelist())
+    result.stdout.fnmatch_lines(["*page1-trace.zip: Playwright trace*"])
+    assert len(folders(pytester.path / "test-results" / "wasmblog")) == 2  # passing tests keep nothing

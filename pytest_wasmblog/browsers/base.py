@@ -78,6 +78,13 @@ class BrowserPage(ABC):
     def closed(self) -> bool:
         """True once close() ran."""
 
+    def start_trace_chunk(self) -> None:
+        """Begin a new trace chunk (a test's part of a page's trace) where the backend traces."""
+
+    def save_trace(self, path: str | os.PathLike[str]) -> bool:
+        """Write the current trace chunk to `path`; False where the backend has no trace."""
+        return False
+
     def apply_network(self, offline: bool, conditions: Conditions | None) -> None:
         """Take the browser offline or throttle it natively, where the backend can.
 
@@ -101,6 +108,8 @@ class BrowserSession(ABC):
     version: str
     capabilities: frozenset[str]
 
+    # Record a Playwright trace of every page, in one chunk per test (--wasm-trace).
+    trace: bool = False
     # Native network state new pages start with (the `network` fixture sets it).
     network_offline: bool = False
     network_conditions: Conditions | None = None

@@ -20,8 +20,12 @@ from .resolve import ResolvedBrowser
 
 
 class PlaywrightPage(BrowserPage):
-    def __init__(self, context: BrowserContext, *, cdp: bool = False) -> None:
+    def __init__(self, context: BrowserContext, *, cdp: bool = False, trace: bool = False) -> None:
         self.context = context  # escape hatch for engine-only tests (CDP, route, tracing)
+        self._tracing = trace
+        if trace:
+            context.tracing.start(screenshots=True, snapshots=True)
+            context.tracing.start_chunk()
         self._cdp_available = cdp
         self._cdp: CDPSession | None = None
         self._console: list[ConsoleMessage] = []
@@ -85,6 +89,18 @@ class PlaywrightPage(BrowserPage):
 
     def screenshot(self, path: str | os.PathLike[str]) -> None:
         self.page.screenshot(path=os.fspath(path))
+
+    def start_trace_chunk(self) -> None:
+        if self._tracing and not self._closed:
+            self.context.tracing.stop_chunk()  # the previous test's part: not kept
+            self.context.tracing.start_chunk()
+
+    def save_trace(self, path: str | os.PathLike[str]) -> bool:
+        if not self._tracing or self._closed:
+            return False
+        self.context.tracing.stop_chunk(path=os.fspath(path))
+        self.context.tracing.start_chunk()
+        return True
 
     def apply_network(self, offline: bool, conditions: Conditions | None) -> None:
         # Throttle first: CDP's emulation carries its own offline flag, which must agree.
@@ -154,7 +170,7 @@ class PlaywrightSession(BrowserSession):
     def new_page(self) -> PlaywrightPage:
         if self._playwright is None:
             raise BrowserLaunchError(self.engine, self.resolved.executable, "the session is already closed")
-        page = PlaywrightPage(self._new_context(), cdp=self.has(CAP_CDP))
+        page = PlaywrightPage(self._new_context(), cdp=self.has(CAP_CDP), trace=self.trace)
         self._pages = [p for p in self._pages if not p.closed]
         self._pages.append(page)
         self._start_page(page)
