@@ -15,13 +15,13 @@ import io
 import math
 import os
 import re
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from PIL import Image, ImageChops, UnidentifiedImageError
 
+from pytest_wasmblog.atomic import write_atomically
 from pytest_wasmblog.errors import WasmblogError
 
 UPDATE_OPTION = "--wasm-update-snapshots"
@@ -389,16 +389,6 @@ def _mismatch(
 
 def write_png_atomically(target: Path, image: Image.Image) -> Path:
     """Write `image` as PNG: to a temporary file beside `target`, then renamed over it."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Same directory, so os.replace is a rename within one file system (atomic on POSIX and Windows).
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(temporary, "xb") as file:
-            image.save(file, format="PNG")
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return target
+    png = io.BytesIO()
+    image.save(png, format="PNG")
+    return write_atomically(target, png.getvalue())

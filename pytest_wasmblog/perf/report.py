@@ -8,7 +8,6 @@ import math
 import os
 import platform
 import re
-import secrets
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from importlib import resources
@@ -18,6 +17,7 @@ from typing import Any
 # Typed when types-jsonschema is installed; without it the names are Any and mypy must not fail.
 from jsonschema import Draft202012Validator, ValidationError  # type: ignore[import-untyped, unused-ignore]
 
+from pytest_wasmblog.atomic import write_atomically
 from pytest_wasmblog.errors import WasmblogError
 from pytest_wasmblog.perf.metrics import Metric, MetricError, MetricSet
 
@@ -194,17 +194,7 @@ def write_report(path: str | os.PathLike[str], data: Report) -> Path:
 
 
 def _write_atomically(target: Path, text: str) -> None:
-    # Same directory, so os.replace is a rename within one file system (atomic on POSIX and Windows).
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(temporary, "x", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    write_atomically(target, text.encode("utf-8"))
 
 
 def read_report(path: str | os.PathLike[str]) -> Report:
