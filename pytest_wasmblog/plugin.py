@@ -257,7 +257,7 @@ def missing_runtime_files(records: list[RequestRecord]) -> list[str]:
 
 
 def boot_app(browser: BrowserSession, server: StaticSiteServer, settings: Settings, stats: RunStats,
-             boot_timeout_s: float | None = None) -> PopcornApp:
+             boot_timeout_s: float | None = None, *, count_in_summary: bool = True) -> PopcornApp:
     """Boot in a new page; the boot time counts in the summary only on an unthrottled, online link."""
     stats.breaker.check(browser.engine)
     page = browser.new_page()
@@ -288,7 +288,8 @@ def boot_app(browser: BrowserSession, server: StaticSiteServer, settings: Settin
         raise
     stats.breaker.succeeded(browser.engine)
     engine.isolated = app.isolated
-    if app.boot_ms is not None and server.link.conditions is None and not server.link.offline:
+    if (count_in_summary and app.boot_ms is not None and server.link.conditions is None
+            and not server.link.offline):
         engine.boot_ms.append(app.boot_ms)
     return app
 

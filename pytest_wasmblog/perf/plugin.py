@@ -22,15 +22,18 @@ from .baseline import (
     load_baseline,
     save_baseline,
 )
+from .boot_phases import PHASE_NAMES
 from .budgets import Budget, BudgetError, check, parse_budgets
 from .metrics import ANY_ENGINE, MetricSet, name_part
 from .report import ReportError, build_report, write_report
 from .sizes import site_sizes
+from .text import format_value
 from .timing import PerfTimer
 
 session_metrics_key = pytest.StashKey[MetricSet]()
 test_metrics_key = pytest.StashKey[MetricSet]()
 outcome_key = pytest.StashKey[list[str]]()  # lines for the terminal summary
+ini_budgets_key = pytest.StashKey[list[Budget]]()  # parsed once, checked after every measuring test
 _WORKER_OUTPUT = "wasmblog_metrics"
 BUDGET_MARKER = "wasm_budget(*budgets): budgets for what this test measures, e.g. 'chromium:boot.app_ready<=1.5s'"
 
@@ -56,11 +59,13 @@ def configure(config: pytest.Config) -> None:
     config.stash[session_metrics_key] = MetricSet()
     config.stash[outcome_key] = []
     try:
-        parse_budgets(config.getini("wasm_budgets"))  # a typo fails the run before any browser starts
+        # Parsed here, so a typo fails the run before any browser starts.
+        config.stash[ini_budgets_key] = parse_budgets(config.getini("wasm_budgets"))
     except BudgetError as exc:
         raise pytest.UsageError(f"wasm_budgets: {exc}") from None
-    if _repeats(config) < 1:
-        raise pytest.UsageError(f"wasm_boot_repeats must be at least 1, not {_repeats(config)}")
+    repeats = _repeats(config)
+    if repeats < 1:
+        raise pytest.UsageError(f"wasm_boot_repeats must be at least 1, not {repeats}")
 
 
 def _repeats(config: pytest.Config) -> int:
@@ -78,7 +83,7 @@ def _tolerance(config: pytest.Config) -> float:
 
 def _budgets_for(item: pytest.Item) -> tuple[list[Budget], list[Budget]]:
     """(from the ini file, from the test's marks)."""
-    from_ini = parse_budgets(item.config.getini("wasm_budgets"))
+    from_ini = item.config.stash[ini_budgets_key]
     texts = [text for mark in item.iter_markers("wasm_budget") for text in mark.args]
     try:
         return from_ini, parse_budgets(texts)
@@ -104,6 +109,12 @@ def wasm_perf(request: pytest.FixtureRequest, wasm_browser: Any, wasm_server: An
               wasm_serve: Any) -> PerfTimer:
     """Boot timings by phase (`boot_cold()`, `boot_warm()`) and call latency (`call_latency(app, request)`),
     from the page's clocks; each is recorded as a metric for budgets, the report and baselines."""
+    from pytest_wasmblog.plugin import (  # the main plugin imports this module
+        boot_app,
+        stats_key,
+    )
+
+    stats = request.config.stash[stats_key]
     cached: list[Any] = []
 
     def cached_server() -> Any:
@@ -114,8 +125,12 @@ def wasm_perf(request: pytest.FixtureRequest, wasm_browser: Any, wasm_server: An
             cached.append(server)
         return cached[0]
 
-    return PerfTimer(wasm_browser, wasm_server, wasm_settings.page, wasm_settings.boot_timeout_s,
-                     wasm_settings.call_timeout_s, _repeats(request.config), Recorder(request.node), cached_server)
+    def new_app(server: Any) -> Any:
+        # Measured boots stay out of the summary's plain "boot to app ready" line: they have their own.
+        return boot_app(wasm_browser, server, wasm_settings, stats, count_in_summary=False)
+
+    return PerfTimer(wasm_browser, wasm_server, new_app, wasm_settings.call_timeout_s, _repeats(request.config),
+                     Recorder(request.node), cached_server)
 
 
 @pytest.fixture
@@ -211,8 +226,6 @@ def merge_worker(node: Any) -> None:
 
 def summary_lines(config: pytest.Config) -> list[str]:
     """Per engine: boot phase medians (cold, warm), call latencies; the site's total size; report, baseline."""
-    from .boot_phases import PHASE_NAMES
-
     metrics = config.stash[session_metrics_key]
     lines = []
     for engine in sorted({m.engine for m in metrics}):
@@ -222,23 +235,16 @@ def summary_lines(config: pytest.Config) -> list[str]:
             phases = [(p, mine[f"{prefix}.{p}"]) for p in PHASE_NAMES if f"{prefix}.{p}" in mine]
             if phases:
                 engine_lines.append(f"  {label} medians (n={phases[0][1].summary.n}): " + " · ".join(
-                    f"{p} {_fmt(m.summary.median, 'ms')}" for p, m in phases))
+                    f"{p} {format_value(m.summary.median, 'ms')}" for p, m in phases))
         calls = [m for name, m in sorted(mine.items()) if name.startswith("call.")]
         if calls:
             engine_lines.append("  calls: " + " · ".join(
-                f"{m.name} median {_fmt(m.summary.median, 'ms')} (n={m.summary.n})" for m in calls))
+                f"{m.name} median {format_value(m.summary.median, 'ms')} (n={m.summary.n})" for m in calls))
         totals = [(name.rsplit(".", 1)[-1], m) for name, m in sorted(mine.items()) if name.startswith("size.total.")]
         if totals:
-            engine_lines.append("  site size: " + " · ".join(f"{coding} {_fmt(m.summary.median, 'bytes')}"
+            engine_lines.append("  site size: " + " · ".join(f"{coding} {format_value(m.summary.median, 'bytes')}"
                                                          for coding, m in totals))
         if engine_lines:
             lines.append(f"measured ({'sizes' if engine == ANY_ENGINE else engine}):")
             lines.extend(engine_lines)
     return lines + config.stash[outcome_key]
-
-
-def _fmt(value: float, unit: str) -> str:
-    from .text import format_value
-
-    return format_value(value, unit)
-

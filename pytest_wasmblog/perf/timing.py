@@ -74,13 +74,13 @@ def _bytes_sent(records: list[RequestRecord]) -> dict[str, int]:
 
 
 class PerfTimer:
-    def __init__(self, browser: BrowserSession, server: StaticSiteServer, page_path: str, boot_timeout_s: float,
+    def __init__(self, browser: BrowserSession, server: StaticSiteServer, new_app: Callable[[StaticSiteServer], PopcornApp],
                  call_timeout_s: float, repeats: int, record: Recorder,
                  cached_server: Callable[[], StaticSiteServer]) -> None:
         self.browser = browser
         self.server = server
-        self.page_path = page_path
-        self.boot_timeout_s = boot_timeout_s
+        # The plugin's own boot (a new context; breaker, missing-file diagnosis, failure artifacts).
+        self._new_app = new_app
         self.call_timeout_s = call_timeout_s
         self.repeats = repeats
         self._record = record
@@ -145,15 +145,6 @@ class PerfTimer:
         if count < 1:
             raise ValueError(f"repeats must be at least 1, not {count}")
         return count
-
-    def _new_app(self, server: StaticSiteServer) -> PopcornApp:
-        page = self.browser.new_page()
-        app = PopcornApp(page, server.origin + self.page_path, self.boot_timeout_s, self.call_timeout_s)
-        try:
-            return app.boot()
-        except BaseException:
-            page.close()
-            raise
 
     def _measure(self, app: PopcornApp, first_call: Any) -> BootSample:
         answered_at: float | None = None
