@@ -106,16 +106,20 @@ class Network:
         throttles = [c for c in self._conditions if isinstance(c, Throttle)]
         return throttles[-1].conditions if throttles else None
 
+    @property
+    def _browser_throttles(self) -> bool:
+        """Chromium throttles its page itself; the server then slows only what the browser did not."""
+        return self.conditions is not None and self.browser.has(CAP_CDP)
+
     def mechanisms(self) -> list[str]:
         """How the current state is made real on this engine."""
-        native_throttle = self.conditions is not None and self.browser.has(CAP_CDP)
         used: list[str] = []
         if self.is_offline:
             used.append(OFFLINE_SERVER)
             if self.browser.has(CAP_OFFLINE):
                 used.append(OFFLINE_NATIVE)
         if self.conditions is not None:
-            used.extend([THROTTLE_CDP, THROTTLE_SERVER_REST] if native_throttle else [THROTTLE_SERVER_ALL])
+            used.extend([THROTTLE_CDP, THROTTLE_SERVER_REST] if self._browser_throttles else [THROTTLE_SERVER_ALL])
         return used
 
     def _changed(self, condition: _Condition) -> None:
@@ -124,11 +128,10 @@ class Network:
         else:
             self._conditions.remove(condition)
         offline, conditions = self.is_offline, self.conditions
-        native_throttle = conditions is not None and self.browser.has(CAP_CDP)
         # Server first when going offline, browser first when coming back: no request slips through.
         if offline:
             self.link.set_offline(True)
-        self.link.set_conditions(conditions, browser_shaped=native_throttle)
+        self.link.set_conditions(conditions, browser_shaped=self._browser_throttles)
         self.browser.set_network(offline, conditions)
         if not offline:
             self.link.set_offline(False)
