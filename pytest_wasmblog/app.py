@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -54,12 +55,16 @@ class PopcornApp:
         self.isolated: bool | None = None  # crossOriginIsolated as the page saw it while booting
         self.call_durations_ms: list[float] = []
 
-    def boot(self, boot_timeout_s: float | None = None) -> PopcornApp:
+    def boot(self, boot_timeout_s: float | None = None, watch: Callable[[], None] | None = None) -> PopcornApp:
+        """Load the page and wait for the app; `watch` runs every poll and raises to stop the boot early
+        (the plugin uses it to report what its server already knows is wrong)."""
         timeout_s = boot_timeout_s or self.boot_timeout_s
         started = time.monotonic()
         self.page.goto(self.url, timeout_s=timeout_s)
         deadline = started + timeout_s
         while True:
+            if watch is not None:
+                watch()
             state = self.snapshot()
             self.isolated = bool(state["crossOriginIsolated"])
             if state["fatal"]:
@@ -96,9 +101,9 @@ class PopcornApp:
         self.boot_ms = float(state["readyAt"])
         return self
 
-    def reload(self, boot_timeout_s: float | None = None) -> PopcornApp:
+    def reload(self, boot_timeout_s: float | None = None, watch: Callable[[], None] | None = None) -> PopcornApp:
         """Load the page again in the same context (its caches and service worker stay) and boot."""
-        return self.boot(boot_timeout_s)
+        return self.boot(boot_timeout_s, watch)
 
     def snapshot(self) -> dict[str, Any]:
         state = self.page.evaluate(_SNAPSHOT, timeout_s=10)

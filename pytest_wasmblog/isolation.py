@@ -7,6 +7,7 @@ the page, for the page and each runtime asset.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from pytest_wasmblog.browsers.base import BrowserSession
@@ -77,12 +78,20 @@ def _problems(headers: dict[str, dict[str, str | int | None]]) -> list[str]:
         if received.get("status") != 200:
             problems.append(f"{path}: HTTP {received.get('status')}")
             continue
-        for name, allowed in REQUIRED.items():
-            value = received.get(name)
-            if value is None:
-                problems.append(f"{path}: header {_title(name)} is missing (want {' or '.join(allowed)})")
-            elif value not in allowed:
-                problems.append(f"{path}: header {_title(name)} is {value!r} (want {' or '.join(allowed)})")
+        problems.extend(header_problems(path, {k: v for k, v in received.items() if isinstance(v, str)}))
+    return problems
+
+
+def header_problems(path: str, headers: Mapping[str, str]) -> list[str]:
+    """What is wrong with one response's isolation headers (names matched case-insensitively)."""
+    lowered = {name.lower(): value for name, value in headers.items()}
+    problems: list[str] = []
+    for name, allowed in REQUIRED.items():
+        value = lowered.get(name)
+        if value is None:
+            problems.append(f"{path}: header {_title(name)} is missing (want {' or '.join(allowed)})")
+        elif value not in allowed:
+            problems.append(f"{path}: header {_title(name)} is {value!r} (want {' or '.join(allowed)})")
     return problems
 
 

@@ -32,6 +32,7 @@ from pytest_wasmblog.app import PROBE_JS, PopcornApp
 from pytest_wasmblog.breaker import BootBreaker
 from pytest_wasmblog.browsers.base import BrowserPage, BrowserSession
 from pytest_wasmblog.bundle import avm
+from pytest_wasmblog.content_types import WrongContentTypeError, wrong_content_types
 from pytest_wasmblog.elixir import ElixirBridge
 from pytest_wasmblog.errors import BrowserLaunchError, BrowserNotFoundError
 from pytest_wasmblog.link import Link
@@ -42,7 +43,7 @@ from pytest_wasmblog.server import RequestRecord, StaticSiteServer
 from pytest_wasmblog.settings import Settings, add_options, from_config
 from pytest_wasmblog.stats import RunStats
 from pytest_wasmblog.visual import UPDATE_OPTION, SnapshotResult, SnapshotStore
-from pytest_wasmblog.vm_errors import MissingSiteFileError
+from pytest_wasmblog.vm_errors import MissingSiteFileError, NotIsolatedError
 
 stats_key = pytest.StashKey[RunStats]()
 failed_boot_pages: list[BrowserPage] = []
@@ -156,7 +157,7 @@ def serve_site(site: Path, settings: Settings, link: Link) -> StaticSiteServer:
         avm.validate_file(bundle)
     return StaticSiteServer(
         site, isolation=settings.isolation, omit_headers=settings.omit_headers,  # type: ignore[arg-type]
-        html_injection=PROBE_JS, link=link,
+        html_injection=PROBE_JS, link=link, mime_types=settings.mime_types,
     ).start()
 
 
@@ -256,6 +257,17 @@ def missing_runtime_files(records: list[RequestRecord]) -> list[str]:
                    and r.path.rsplit("/", 1)[-1] not in found})
 
 
+def _name_missing_isolation_headers(exc: NotIsolatedError, records: list[RequestRecord],
+                                    page_path: str) -> NotIsolatedError:
+    """The page saw no isolation; the server's log says which header its document lacked."""
+    page = next((r for r in records if r.path == page_path and r.status == 200), None)
+    problems = isolation_check.header_problems(page_path, page.headers) if page else []
+    if not problems:
+        return exc
+    return NotIsolatedError(f"{exc.summary}; the server sent {'; '.join(problems)}", exc.stdout, exc.stderr,
+                            fix=exc.fix)
+
+
 def boot_app(browser: BrowserSession, server: StaticSiteServer, settings: Settings, stats: RunStats,
              boot_timeout_s: float | None = None, *, count_in_summary: bool = True) -> PopcornApp:
     """Boot in a new page; the boot time counts in the summary only on an unthrottled, online link."""
@@ -265,13 +277,24 @@ def boot_app(browser: BrowserSession, server: StaticSiteServer, settings: Settin
                      settings.call_timeout_s, settings.max_payload_bytes)
     engine = stats.engine(browser.engine)
     seen = len(server.requests())
+
+    def served_right() -> None:
+        wrong = wrong_content_types(server.requests()[seen:])
+        if wrong:
+            raise WrongContentTypeError(app.url, wrong)
+
     try:
-        app.boot()
+        app.boot(watch=served_right)
     except Exception as exc:
         engine.isolated = app.isolated
         failed_boot_pages.append(page)  # closed after the test's report, so artifacts can show it
-        missing = missing_runtime_files(server.requests()[seen:])
+        records = server.requests()[seen:]
         error: Exception = exc
+        if isinstance(exc, NotIsolatedError):
+            error = _name_missing_isolation_headers(exc, records, settings.page)
+        # Only a vague failure is explained by a 404: an early, specific one came before Popcorn's
+        # bundle probe had found the file elsewhere.
+        missing = [] if isinstance(exc, NotIsolatedError | WrongContentTypeError) else missing_runtime_files(records)
         if missing:
             # Popcorn reports a missing file as a timeout or a vague error; the server knows better.
             error = MissingSiteFileError(

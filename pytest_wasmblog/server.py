@@ -101,8 +101,18 @@ def isolation_headers(isolation: str) -> dict[str, str]:
     raise ValueError(f"isolation must be one of {ISOLATION_MODES}, not {isolation!r}")
 
 
-def mime_type_for(path: str) -> str:
-    return MIME_TYPES.get(os.path.splitext(path)[1].lower(), DEFAULT_MIME_TYPE)
+def mime_type_for(path: str, overrides: Mapping[str, str] | None = None) -> str:
+    suffix = os.path.splitext(path)[1].lower()
+    if overrides and suffix in overrides:
+        return overrides[suffix]
+    return MIME_TYPES.get(suffix, DEFAULT_MIME_TYPE)
+
+
+def _suffix(extension: str) -> str:
+    suffix = extension.lower() if extension.startswith(".") else "." + extension.lower()
+    if len(suffix) < 2 or "/" in suffix:
+        raise ValueError(f"a MIME override needs a file extension such as .wasm, not {extension!r}")
+    return suffix
 
 
 def parse_accept_encoding(value: str | None) -> dict[str, float]:
@@ -428,7 +438,7 @@ class _Handler(BaseHTTPRequestHandler):
                 status = HTTPStatus.PARTIAL_CONTENT
 
         self.send_response(status)
-        self.send_header("Content-Type", mime_type_for(fs_path))
+        self.send_header("Content-Type", mime_type_for(fs_path, self.site.mime_types))
         self.send_header("Content-Length", str(len(data)))
         if variant.encoding:
             self.send_header("Content-Encoding", variant.encoding)
@@ -478,6 +488,7 @@ class StaticSiteServer:
         extra_headers: Mapping[str, str] | None = None,
         html_injection: str | None = None,
         link: Link | None = None,
+        mime_types: Mapping[str, str] | None = None,
     ) -> None:
         self.root = os.path.abspath(os.fspath(root))
         if not os.path.isdir(self.root):
@@ -493,6 +504,8 @@ class StaticSiteServer:
         self.max_age = max_age
         self.compression: str = compression
         self.extra_headers: dict[str, str] = dict(extra_headers or {})
+        # Content types that replace the pinned ones, to reproduce a host that gets them wrong.
+        self.mime_types: dict[str, str] = {_suffix(ext): kind for ext, kind in (mime_types or {}).items()}
         # JS run before the page's own scripts in every HTML response (engine-neutral probes).
         self.html_injection = html_injection
         # Offline and throttling; the `network` fixture shares one link between its servers.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -33,6 +33,7 @@ class Settings:
     in_ci: bool
     max_boot_failures: int = 3
     max_payload_bytes: int = 50_000
+    mime_types: dict[str, str] = field(default_factory=dict)  # suffix -> Content-Type, replacing the pinned one
 
     def require_site(self) -> Path:
         if self.site is None:
@@ -66,6 +67,9 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption("--wasm-omit-header", action="append", metavar="NAME",
                     help="header the server must not send (repeatable), e.g. Cross-Origin-Embedder-Policy, "
                     "to prove what breaks without it")
+    group.addoption("--wasm-mime-type", action="append", metavar="EXT=TYPE",
+                    help="serve files ending in EXT with this Content-Type (repeatable), e.g. "
+                    ".wasm=application/octet-stream, to reproduce a host that gets it wrong")
     group.addoption("--wasm-boot-timeout", type=float, help="seconds for the app to become ready, default 20")
     group.addoption("--wasm-call-timeout", type=float, help="seconds for one bridge call, default 10")
     group.addoption("--wasm-headed", action="store_true", help="show the browser window")
@@ -104,8 +108,19 @@ def from_config(config: pytest.Config) -> Settings:
         headed=bool(config.getoption("--wasm-headed")),
         max_boot_failures=_boot_failure_limit(config.getoption("--wasm-max-boot-failures")),
         max_payload_bytes=_payload_limit(config.getoption("--wasm-max-payload")),
+        mime_types=parse_mime_types(config.getoption("--wasm-mime-type") or []),
         in_ci=os.environ.get("CI", "").lower() in ("1", "true", "yes"),
     )
+
+
+def parse_mime_types(pairs: list[str]) -> dict[str, str]:
+    types: dict[str, str] = {}
+    for pair in pairs:
+        extension, _, content_type = pair.partition("=")
+        if not extension.startswith(".") or len(extension) < 2 or not content_type.strip():
+            raise SettingsError(f"--wasm-mime-type takes EXT=TYPE such as .wasm=application/wasm, not {pair!r}")
+        types[extension.lower()] = content_type.strip()
+    return types
 
 
 def _payload_limit(value: int | None) -> int:

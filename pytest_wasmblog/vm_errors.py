@@ -19,6 +19,7 @@ class VMError(WasmblogError):
             text += f"\n  Fix: {fix}"
         super().__init__(text)
         self.summary = summary
+        self.fix = fix
         self.stdout = stdout
         self.stderr = stderr
 

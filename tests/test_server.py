@@ -139,6 +139,18 @@ def test_mime_types_are_pinned(server: StaticSiteServer, path: str, mime: str) -
     assert resp.headers["Content-Type"] == mime
 
 
+def test_a_mime_override_replaces_the_pinned_type_for_that_suffix_only(site: Path) -> None:
+    with StaticSiteServer(site, mime_types={"WASM": "application/octet-stream"}).start() as srv:
+        assert fetch(srv, "/app.wasm").headers["Content-Type"] == "application/octet-stream"
+        assert fetch(srv, "/data.json").headers["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize("extension", ["", ".", "a/b"])
+def test_a_mime_override_needs_a_file_extension(site: Path, extension: str) -> None:
+    with pytest.raises(ValueError, match="needs a file extension such as .wasm"):
+        StaticSiteServer(site, mime_types={extension: "text/plain"})
+
+
 # --- caching ----------------------------------------------------------------
 
 def test_no_cache_by_default(server: StaticSiteServer) -> None:
