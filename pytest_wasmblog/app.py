@@ -16,12 +16,15 @@ from typing import Any
 
 from pytest_wasmblog.browsers.base import BrowserPage
 from pytest_wasmblog.vm_errors import (
-    BootTimeoutError,
     BridgeError,
-    CallTimeoutError,
-    NotIsolatedError,
-    PayloadTooLargeError,
     VMCrashError,
+    boot_timed_out,
+    call_timed_out,
+    not_isolated,
+    page_threw_while_booting,
+    payload_too_large,
+    vm_died_during_call,
+    vm_stopped_while_booting,
 )
 
 # Measured: a 50 KB string argument works, 100 KB aborts the VM (docs/bundle.md).
@@ -68,34 +71,16 @@ class PopcornApp:
             state = self.snapshot()
             self.isolated = bool(state["crossOriginIsolated"])
             if state["fatal"]:
-                line = state["fatal"]["line"]
-                raise VMCrashError(f"the VM stopped while booting {self.url}: {line}",
-                                   state["stdout"], state["stderr"], fix=_boot_fix(line))
+                raise vm_stopped_while_booting(self.url, state["fatal"]["line"], state["stdout"], state["stderr"])
             if state["ready"]:
                 break
             if not state["crossOriginIsolated"] and time.monotonic() - started > 0.5:
-                raise NotIsolatedError(
-                    f"{self.url} is not cross-origin isolated, so SharedArrayBuffer is missing and the "
-                    "AtomVM runtime (a pthreads build) cannot start",
-                    state["stdout"], state["stderr"],
-                    fix="serve every response with Cross-Origin-Opener-Policy: same-origin and "
-                    "Cross-Origin-Embedder-Policy: require-corp (the plugin's server does unless "
-                    "--wasm-isolation=none); use the `isolation` fixture to see which header is missing",
-                )
+                raise not_isolated(self.url, state["stdout"], state["stderr"])
             if state["pageErrors"]:
-                raise VMCrashError(f"the page threw while booting {self.url}: {state['pageErrors'][0]}",
-                                   state["stdout"], state["stderr"],
-                                   fix="check that the page loads popcorn.mjs and awaits Popcorn.init()")
+                raise page_threw_while_booting(self.url, state["pageErrors"][0], state["stdout"], state["stderr"])
             if time.monotonic() > deadline:
-                missing = "" if state["readyAt"] is not None else "the app never sent popcorn_app_ready; "
-                exposed = "" if state["popcornExposed"] else "the page never set window.popcorn; "
-                raise BootTimeoutError(
-                    f"the app at {self.url} was not ready after {timeout_s:.0f} s: {missing}{exposed}".rstrip("; "),
-                    state["stdout"], state["stderr"],
-                    fix="the start module must register a process and announce it with "
-                    "Module.sendEvent('popcorn_app_ready', {name}); the page must set window.popcorn "
-                    "to the instance Popcorn.init() resolves to",
-                )
+                raise boot_timed_out(self.url, timeout_s, state["readyAt"] is not None, bool(state["popcornExposed"]),
+                                     state["stdout"], state["stderr"])
             time.sleep(_POLL_S)
         self.boot_wall_s = time.monotonic() - started
         self.boot_ms = float(state["readyAt"])
@@ -145,11 +130,7 @@ class PopcornApp:
     def _check_payload(self, args: Any) -> None:
         size = len(json.dumps(args, separators=(",", ":")).encode())
         if self.max_payload_bytes and size > self.max_payload_bytes:
-            raise PayloadTooLargeError(
-                f"the call's arguments are {size:,} bytes of JSON, over the {self.max_payload_bytes:,}-byte limit: "
-                "Popcorn 0.3.3's VM aborts (segmentation fault) on payloads of about 100 KB. Fix: send less per "
-                "call (split the data, or let the app fetch it from the site); --wasm-max-payload changes the limit"
-            )
+            raise payload_too_large(size, self.max_payload_bytes)
 
     def cast(self, args: Any) -> None:
         self._check_payload(args)
@@ -160,17 +141,11 @@ class PopcornApp:
             raise BridgeError(f"the page returned {raw!r} for a call; is window.popcorn the Popcorn instance?")
         if raw.get("fatal"):
             state = self.snapshot()
-            raise VMCrashError(f"the VM died during the call {_short(args)}: {raw['fatal']['line']}",
-                               state["stdout"], state["stderr"])
+            raise vm_died_during_call(_short(args), raw["fatal"]["line"], state["stdout"], state["stderr"])
         error = raw.get("error") or {}
         if error.get("code") == "timeout":
             state = self.snapshot()
-            raise CallTimeoutError(
-                f"the call {_short(args)} got no answer within {timeout:.1f} s",
-                state["stdout"], state["stderr"],
-                fix="the receiver must answer every call once with emscripten:promise_resolve/2; "
-                "raise the limit with --wasm-call-timeout or the call's timeout argument",
-            )
+            raise call_timed_out(_short(args), timeout, state["stdout"], state["stderr"])
         return CallResult(bool(raw.get("ok")), raw.get("data"), error.get("code"), error.get("message"),
                           float(raw.get("durationMs") or 0.0))
 
@@ -202,13 +177,3 @@ def _short(args: Any, limit: int = 200) -> str:
     text = repr(args)
     return text if len(text) <= limit else text[:limit] + "..."
 
-
-def _boot_fix(fatal_line: str) -> str:
-    if "CRASH REPORT" in fatal_line:
-        return "the start module raised (the exception and stacktrace are above)"
-    if fatal_line.startswith("Return value:"):
-        return ("the start module's start/0 returned, and the VM stops when it does: keep the start "
-                "process alive (PytestWasmblog.Bridge.start_and_wait/1 does)")
-    if "cannot be resolved" in fatal_line:
-        return "a module the app calls is not in the bundle; add it to `keep` in wasmblog.toml"
-    return "read the VM output above"

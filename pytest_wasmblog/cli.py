@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from pytest_wasmblog.atomic import write_atomically
 from pytest_wasmblog.bundle import avm
 from pytest_wasmblog.bundle.build import REPORT_NAME, build_site
 from pytest_wasmblog.errors import WasmblogError
@@ -24,6 +25,10 @@ def main(argv: list[str] | None = None) -> int:
     why = commands.add_parser("why", help="why a module is in a built site's bundle (reads dist/build-report.json)")
     why.add_argument("site", type=Path)
     why.add_argument("module")
+    trouble = commands.add_parser("troubleshooting",
+                                  help="write the README's troubleshooting section from the plugin's real errors")
+    trouble.add_argument("readme", type=Path)
+    trouble.add_argument("--check", action="store_true", help="only check that the section is up to date")
     args = parser.parse_args(argv)
     try:
         if args.command == "build":
@@ -35,9 +40,27 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{args.bundle}: valid, {len(entries)} entries, start module {entries[0].name}")
         elif args.command == "why":
             print("\n".join(explain(args.site / "dist" / REPORT_NAME, _atom(args.module))))
+        elif args.command == "troubleshooting":
+            return write_troubleshooting(args.readme, check=args.check)
     except WasmblogError as exc:
         print(f"wasmblog: error: {exc}", file=sys.stderr)
         return 1
+    return 0
+
+
+def write_troubleshooting(readme: Path, check: bool) -> int:
+    from pytest_wasmblog import troubleshooting
+
+    current = readme.read_text()
+    wanted = troubleshooting.replace_section(current, troubleshooting.render())
+    if wanted == current:
+        return 0
+    if check:
+        print(f"{readme}: the troubleshooting section is stale; run "
+              f"`python -m pytest_wasmblog troubleshooting {readme}`", file=sys.stderr)
+        return 1
+    write_atomically(readme, wanted.encode())
+    print(f"{readme}: troubleshooting section rewritten")
     return 0
 
 

@@ -59,7 +59,7 @@ class BrowserLaunchError(WasmblogError):
             f"could not launch {engine} ({exe}): {cause}\n"
             "Fix: check that the executable runs on its own (`<path> --headless --version`), "
             "that the Playwright version matches (playwright>=1.64,<1.65), "
-            "or point at another browser with --wasm-chromium-path / WASMBLOG_CHROMIUM."
+            f"or point at another browser with --wasm-{engine}-path / WASMBLOG_{engine.upper()}."
         )
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from pytest_wasmblog.errors import WasmblogError
 
-class NetworkConditionsError(ValueError):
+
+class NetworkConditionsError(WasmblogError, ValueError):
     """A throttling profile that does not exist or makes no sense."""
 
 

@@ -43,7 +43,7 @@ from pytest_wasmblog.server import RequestRecord, StaticSiteServer
 from pytest_wasmblog.settings import Settings, add_options, from_config
 from pytest_wasmblog.stats import RunStats
 from pytest_wasmblog.visual import UPDATE_OPTION, SnapshotResult, SnapshotStore
-from pytest_wasmblog.vm_errors import MissingSiteFileError, NotIsolatedError
+from pytest_wasmblog.vm_errors import NotIsolatedError, missing_site_files, not_isolated
 
 stats_key = pytest.StashKey[RunStats]()
 failed_boot_pages: list[BrowserPage] = []
@@ -258,14 +258,11 @@ def missing_runtime_files(records: list[RequestRecord]) -> list[str]:
 
 
 def _name_missing_isolation_headers(exc: NotIsolatedError, records: list[RequestRecord],
-                                    page_path: str) -> NotIsolatedError:
+                                    url: str, page_path: str) -> NotIsolatedError:
     """The page saw no isolation; the server's log says which header its document lacked."""
     page = next((r for r in records if r.path == page_path and r.status == 200), None)
     problems = isolation_check.header_problems(page_path, page.headers) if page else []
-    if not problems:
-        return exc
-    return NotIsolatedError(f"{exc.summary}; the server sent {'; '.join(problems)}", exc.stdout, exc.stderr,
-                            fix=exc.fix)
+    return not_isolated(url, exc.stdout, exc.stderr, problems) if problems else exc
 
 
 def boot_app(browser: BrowserSession, server: StaticSiteServer, settings: Settings, stats: RunStats,
@@ -291,17 +288,13 @@ def boot_app(browser: BrowserSession, server: StaticSiteServer, settings: Settin
         records = server.requests()[seen:]
         error: Exception = exc
         if isinstance(exc, NotIsolatedError):
-            error = _name_missing_isolation_headers(exc, records, settings.page)
+            error = _name_missing_isolation_headers(exc, records, app.url, settings.page)
         # Only a vague failure is explained by a 404: an early, specific one came before Popcorn's
         # bundle probe had found the file elsewhere.
         missing = [] if isinstance(exc, NotIsolatedError | WrongContentTypeError) else missing_runtime_files(records)
         if missing:
             # Popcorn reports a missing file as a timeout or a vague error; the server knows better.
-            error = MissingSiteFileError(
-                f"the server answered 404 for {', '.join(missing)} while {app.url} booted",
-                getattr(exc, "stdout", []), getattr(exc, "stderr", []),
-                fix="the built site is incomplete: rebuild it (`wasmblog build SITE`) or copy Popcorn's "
-                "dist/ files (AtomVM.wasm, AtomVM.mjs, popcorn.mjs, ...) and the .avm bundle next to the page")
+            error = missing_site_files(missing, app.url, getattr(exc, "stdout", []), getattr(exc, "stderr", []))
         stats.breaker.failed(browser.engine, error)
         if error is not exc:
             raise error from exc

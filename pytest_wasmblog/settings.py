@@ -45,6 +45,7 @@ class Settings:
             hint = ""
             if (self.site.parent / "wasmblog.toml").is_file():
                 hint = f"; build it first: `wasmblog build {self.site.parent}`"
+            hint = hint or "; pass --wasm-site (or ini wasm_site) pointing at the built folder"
             raise SettingsError(f"the site folder {self.site} does not exist{hint}")
         if not (self.site / self.page.lstrip("/")).is_file():
             raise SettingsError(f"the site {self.site} has no page {self.page}: pass --wasm-page or add it")

@@ -48,6 +48,86 @@ class PayloadTooLargeError(WasmblogError, ValueError):
     """A call's arguments are larger than the VM takes; refused before they are sent."""
 
 
+# The messages are built here, one function per fault, so the README's troubleshooting section
+# (pytest_wasmblog.troubleshooting) is generated from the very text a failing test shows.
+
+def vm_stopped_while_booting(url: str, fatal_line: str, stdout: list[str], stderr: list[str]) -> VMCrashError:
+    return VMCrashError(f"the VM stopped while booting {url}: {fatal_line}", stdout, stderr, fix=_boot_fix(fatal_line))
+
+
+def _boot_fix(fatal_line: str) -> str:
+    if "CRASH REPORT" in fatal_line:
+        return "the start module raised (the exception and stacktrace are above)"
+    if fatal_line.startswith("Return value:"):
+        return ("the start module's start/0 returned, and the VM stops when it does: keep the start "
+                "process alive (PytestWasmblog.Bridge.start_and_wait/1 does)")
+    if "cannot be resolved" in fatal_line:
+        return "a module the app calls is not in the bundle; add it to `keep` in wasmblog.toml"
+    return "read the VM output above"
+
+
+def page_threw_while_booting(url: str, page_error: str, stdout: list[str], stderr: list[str]) -> VMCrashError:
+    return VMCrashError(f"the page threw while booting {url}: {page_error}", stdout, stderr,
+                        fix="check that the page loads popcorn.mjs and awaits Popcorn.init()")
+
+
+def not_isolated(url: str, stdout: list[str], stderr: list[str], header_problems: list[str] | None = None,
+                 ) -> NotIsolatedError:
+    summary = (f"{url} is not cross-origin isolated, so SharedArrayBuffer is missing and the AtomVM runtime "
+               "(a pthreads build) cannot start")
+    if header_problems:
+        summary += f"; the server sent {'; '.join(header_problems)}"
+    return NotIsolatedError(
+        summary, stdout, stderr,
+        fix="serve every response with Cross-Origin-Opener-Policy: same-origin and "
+        "Cross-Origin-Embedder-Policy: require-corp (the plugin's server does unless "
+        "--wasm-isolation=none); use the `isolation` fixture to see which header is missing",
+    )
+
+
+def boot_timed_out(url: str, timeout_s: float, announced: bool, exposed: bool, stdout: list[str],
+                   stderr: list[str]) -> BootTimeoutError:
+    missing = "" if announced else "the app never sent popcorn_app_ready; "
+    unexposed = "" if exposed else "the page never set window.popcorn; "
+    return BootTimeoutError(
+        f"the app at {url} was not ready after {timeout_s:.0f} s: {missing}{unexposed}".rstrip("; "),
+        stdout, stderr,
+        fix="the start module must register a process and announce it with "
+        "Module.sendEvent('popcorn_app_ready', {name}); the page must set window.popcorn "
+        "to the instance Popcorn.init() resolves to",
+    )
+
+
+def missing_site_files(paths: list[str], url: str, stdout: list[str], stderr: list[str]) -> MissingSiteFileError:
+    return MissingSiteFileError(
+        f"the server answered 404 for {', '.join(paths)} while {url} booted", stdout, stderr,
+        fix="the built site is incomplete: rebuild it (`wasmblog build SITE`) or copy Popcorn's "
+        "dist/ files (AtomVM.wasm, AtomVM.mjs, popcorn.mjs, ...) and the .avm bundle next to the page")
+
+
+def vm_died_during_call(call: str, fatal_line: str, stdout: list[str], stderr: list[str]) -> VMCrashError:
+    return VMCrashError(
+        f"the VM died during the call {call}: {fatal_line}", stdout, stderr,
+        fix="the VM's stderr above has the cause; a process that does not exist makes Popcorn reload the VM, "
+        "and an argument near 100 KB aborts it. The next test that needs the app gets a new VM")
+
+
+def call_timed_out(call: str, timeout_s: float, stdout: list[str], stderr: list[str]) -> CallTimeoutError:
+    return CallTimeoutError(
+        f"the call {call} got no answer within {timeout_s:.1f} s", stdout, stderr,
+        fix="the receiver must answer every call once with emscripten:promise_resolve/2; "
+        "raise the limit with --wasm-call-timeout or the call's timeout argument",
+    )
+
+
+def payload_too_large(size: int, limit: int) -> PayloadTooLargeError:
+    return PayloadTooLargeError(
+        f"the call's arguments are {size:,} bytes of JSON, over the {limit:,}-byte limit: "
+        "Popcorn 0.3.3's VM aborts (segmentation fault) on payloads of about 100 KB. Fix: send less per "
+        "call (split the data, or let the app fetch it from the site); --wasm-max-payload changes the limit"
+    )
+
+
 class BridgeError(WasmblogError):
     """The page or the bridge answered something the harness cannot use."""
 

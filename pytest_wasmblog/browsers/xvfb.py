@@ -42,7 +42,7 @@ class Xvfb:
     def start(self) -> Xvfb:
         executable = shutil.which("Xvfb")
         if executable is None:
-            raise BrowserLaunchError("webkit", None, "WebKitGTK needs an X display and `Xvfb` is not installed "
+            raise BrowserLaunchError("webkit", "Xvfb", "WebKitGTK needs an X display and `Xvfb` is not installed "
                                      "(apt-get install xvfb), and no DISPLAY was given")
         last_error = ""
         for number in range(self.first_display, self.first_display + 20):
