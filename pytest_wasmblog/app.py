@@ -57,6 +57,7 @@ class PopcornApp:
         self.boot_wall_s: float | None = None
         self.isolated: bool | None = None  # crossOriginIsolated as the page saw it while booting
         self.call_durations_ms: list[float] = []
+        self.before_close: list[Callable[[PopcornApp], None]] = []  # run while the page is still open
 
     def boot(self, boot_timeout_s: float | None = None, watch: Callable[[], None] | None = None) -> PopcornApp:
         """Load the page and wait for the app; `watch` runs every poll and raises to stop the boot early
@@ -170,6 +171,8 @@ class PopcornApp:
             time.sleep(_POLL_S)
 
     def close(self) -> None:
+        for hook in self.before_close:
+            hook(self)
         self.page.close()
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
+from pytest_wasmblog import size_report
 from pytest_wasmblog.atomic import write_atomically
 from pytest_wasmblog.bundle import avm
 from pytest_wasmblog.bundle.build import REPORT_NAME, build_site
+from pytest_wasmblog.bundle.why import explain
 from pytest_wasmblog.errors import WasmblogError
 
 
@@ -20,11 +21,22 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("site", type=Path)
     build.add_argument("--why", metavar="MODULE", action="append", default=[],
                        help="after building, say why MODULE is (or is not) in the bundle")
+    build.add_argument("--all-modules", action="store_true",
+                       help="pack the whole static closure, ignoring [bundle] used_modules (to record a new list)")
+    build.add_argument("--wasm-debug", choices=("strip", "names", "keep"),
+                       help="AtomVM.wasm without debug sections (strip), with function names (names) or as "
+                       "published (keep); overrides [site] wasm_debug")
     check = commands.add_parser("validate", help="check an .avm bundle the way the plugin does before serving it")
     check.add_argument("bundle", type=Path)
     why = commands.add_parser("why", help="why a module is in a built site's bundle (reads dist/build-report.json)")
     why.add_argument("site", type=Path)
     why.add_argument("module")
+    size = commands.add_parser("size", help="what a built site weighs: assets raw/gzip/brotli, bundle modules "
+                               "by origin, and the import chain of each large module")
+    size.add_argument("site", type=Path, help="the site folder (with dist/) or the built folder")
+    size.add_argument("--json", type=Path, metavar="PATH", help="also write the report as JSON")
+    size.add_argument("--png", type=Path, metavar="PATH", help="also draw it as a treemap PNG")
+    size.add_argument("--largest", type=int, default=15, help="modules to list with their import chain")
     trouble = commands.add_parser("troubleshooting",
                                   help="write the README's troubleshooting section from the plugin's real errors")
     trouble.add_argument("readme", type=Path)
@@ -32,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "build":
-            result = build_site(args.site)
+            result = build_site(args.site, all_modules=args.all_modules, wasm_debug=args.wasm_debug)
             for module in args.why:
                 print("\n".join(explain(result.dist / REPORT_NAME, _atom(module))))
         elif args.command == "validate":
@@ -40,6 +52,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{args.bundle}: valid, {len(entries)} entries, start module {entries[0].name}")
         elif args.command == "why":
             print("\n".join(explain(args.site / "dist" / REPORT_NAME, _atom(args.module))))
+        elif args.command == "size":
+            report = size_report.measure(args.site)
+            print(report.text(args.largest))
+            for path, write in ((args.json, size_report.write_json), (args.png, size_report.write_treemap)):
+                if path is not None:
+                    print(f"wrote {write(report, path)}")
         elif args.command == "troubleshooting":
             return write_troubleshooting(args.readme, check=args.check)
     except WasmblogError as exc:
@@ -62,29 +80,6 @@ def write_troubleshooting(readme: Path, check: bool) -> int:
     write_atomically(readme, wanted.encode())
     print(f"{readme}: troubleshooting section rewritten")
     return 0
-
-
-def explain(report_path: Path, module: str) -> list[str]:
-    if not report_path.is_file():
-        raise WasmblogError(f"{report_path} not found: build the site first (`wasmblog build SITE`)")
-    report = json.loads(report_path.read_text())
-    modules = report["modules"]
-    if module not in modules:
-        wanted = report.get("dropped", {}).get(module)
-        if wanted:
-            return [f"{module} is left out by the drop list; wanted by {', '.join(wanted[:8])}"]
-        return [f"{module} is not in the bundle and nothing reachable calls it"]
-    chain: list[str] = []
-    current: str | None = module
-    while current is not None and len(chain) < 100:
-        entry = modules[current]
-        detail = f": {entry['detail']}" if entry.get("detail") else ""
-        if entry["parent"] is None:
-            chain.append(f"{current} ({entry['reason']})")
-        else:
-            chain.append(f"{current} <- {entry['parent']} ({entry['reason']}{detail})")
-        current = entry["parent"]
-    return chain
 
 
 def _atom(name: str) -> str:

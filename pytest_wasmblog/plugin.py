@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from pytest_wasmblog import artifacts, markers
+from pytest_wasmblog import artifacts, markers, module_usage
 from pytest_wasmblog import isolation as isolation_check
 from pytest_wasmblog.app import PROBE_JS, PopcornApp
 from pytest_wasmblog.breaker import BootBreaker
@@ -55,6 +55,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
     perf.add_options(parser)
     artifacts.add_options(parser)
+    module_usage.add_option(parser)
     parser.getgroup("wasmblog").addoption(UPDATE_OPTION, action="store_true",
                                           help="write the screenshots wasm_snapshot takes as the new references")
 
@@ -103,7 +104,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
             terminalreporter.write_line(line)
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int | pytest.ExitCode) -> None:
     # An xdist worker hands its measurements to the controller, which prints the summary.
     workeroutput: dict[str, Any] | None = getattr(session.config, "workeroutput", None)
     stats = session.config.stash[stats_key]
@@ -112,6 +113,11 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     engines = {name: {"backend": e.backend, "version": e.version, "description": e.description}
                for name, e in stats.engines.items() if e.description}
     perf.sessionfinish(session, engines)
+    if workeroutput is None:
+        failed = bool(session.testsfailed) or exitstatus != pytest.ExitCode.OK
+        recorded = module_usage.write(session.config, stats, failed)
+        if recorded:
+            stats.notes.append(recorded)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -303,6 +309,8 @@ def boot_app(browser: BrowserSession, server: StaticSiteServer, settings: Settin
         failed_boot_pages.append(page)
         raise
     stats.breaker.succeeded(browser.engine)
+    if settings.record_modules is not None:
+        app.before_close.append(module_usage.recorder(stats, browser.engine))
     engine.isolated = app.isolated
     if (count_in_summary and app.boot_ms is not None and server.link.conditions is None
             and not server.link.offline):

@@ -33,6 +33,7 @@ class Settings:
     in_ci: bool
     max_boot_failures: int = 3
     max_payload_bytes: int = 50_000
+    record_modules: Path | None = None  # --wasm-record-modules: ask each VM what it loaded
     mime_types: dict[str, str] = field(default_factory=dict)  # suffix -> Content-Type, replacing the pinned one
 
     def require_site(self) -> Path:
@@ -109,6 +110,8 @@ def from_config(config: pytest.Config) -> Settings:
         headed=bool(config.getoption("--wasm-headed")),
         max_boot_failures=_boot_failure_limit(config.getoption("--wasm-max-boot-failures")),
         max_payload_bytes=_payload_limit(config.getoption("--wasm-max-payload")),
+        record_modules=Path(config.getoption("--wasm-record-modules")) if config.getoption("--wasm-record-modules")
+        else None,
         mime_types=parse_mime_types(config.getoption("--wasm-mime-type") or []),
         in_ci=os.environ.get("CI", "").lower() in ("1", "true", "yes"),
     )

@@ -32,13 +32,16 @@ class RunStats:
     engines: dict[str, EngineStats] = field(default_factory=dict)
     site: Path | None = None
     breaker: BootBreaker = field(default_factory=lambda: BootBreaker(0))
+    loaded_modules: dict[str, set[str]] = field(default_factory=dict)  # engine -> modules its VMs loaded
+    notes: list[str] = field(default_factory=list)  # end-of-run lines for the summary
 
     def engine(self, name: str) -> EngineStats:
         return self.engines.setdefault(name, EngineStats())
 
     def to_json(self) -> dict[str, Any]:
         return {"engines": {name: dataclasses.asdict(s) for name, s in self.engines.items()},
-                "site": str(self.site) if self.site else None}
+                "site": str(self.site) if self.site else None,
+                "loaded_modules": {engine: sorted(names) for engine, names in self.loaded_modules.items()}}
 
     def merge(self, data: dict[str, Any]) -> None:
         """Add an xdist worker's measurements to the controller's."""
@@ -53,6 +56,8 @@ class RunStats:
             mine.call_ms.extend(other["call_ms"])
             for label, samples in other.get("labelled_boot_ms", {}).items():
                 mine.labelled_boot_ms.setdefault(label, []).extend(samples)
+        for engine, names in data.get("loaded_modules", {}).items():
+            self.loaded_modules.setdefault(engine, set()).update(names)
         if self.site is None and data.get("site"):
             self.site = Path(data["site"])
 
@@ -70,7 +75,7 @@ class RunStats:
         bundle = self.bundle_line()
         if bundle:
             lines.append(bundle)
-        return lines
+        return lines + self.notes
 
     def bundle_line(self) -> str | None:
         if self.site is None:

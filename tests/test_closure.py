@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from beam_samples import info
 
-from pytest_wasmblog.bundle.closure import ModuleSource, Policy, Reason, compute
+from pytest_wasmblog.bundle.closure import ModuleSource, Policy, Reason, compute, restrict
 
 NO_NATIVE: frozenset[str] = frozenset()
 
@@ -264,3 +264,28 @@ def test_vm_modules_are_never_edges_unless_provided() -> None:
                     mod("gen"))
     closure = compute(available, ["app"], NO_NATIVE, Policy())
     assert set(closure.modules) == {"app", "gen"}
+
+
+# ---- restrict: the recorded run's modules only ----
+
+def test_restrict_keeps_what_a_run_loaded_plus_roots_and_keep() -> None:
+    available = lib(
+        mod("app", calls=[("a", "f", 0), ("b", "g", 0)], origin="app"),
+        mod("a", calls=[("big", "h", 0)]),
+        mod("b"),
+        mod("big"),
+        mod("kept"),
+    )
+    static = compute(available, ["app"], NO_NATIVE, Policy(keep=("kept",)))
+    assert set(static.modules) == {"app", "a", "b", "big", "kept"}
+    restricted = restrict(static, frozenset({"a", "not_in_closure"}), Policy(keep=("kept",)))
+    assert set(restricted.modules) == {"app", "a", "kept"}
+    # What was left out keeps the edge that made it reachable, for `wasmblog why`.
+    assert restricted.unused == {"b": Reason("call", "app", "g/0"), "big": Reason("call", "a", "h/0")}
+
+
+def test_restrict_honours_keep_globs_for_modules_reached_by_calls() -> None:
+    available = lib(mod("app", calls=[("Elixir.Blog.A", "f", 0)]), mod("Elixir.Blog.A"))
+    static = compute(available, ["app"], NO_NATIVE, Policy())
+    restricted = restrict(static, frozenset(), Policy(keep=("Elixir.Blog.*",)))
+    assert set(restricted.modules) == {"app", "Elixir.Blog.A"} and restricted.unused == {}

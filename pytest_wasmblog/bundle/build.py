@@ -3,24 +3,28 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
-import os
 import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pytest_wasmblog.atomic import write_atomically
 from pytest_wasmblog.bundle import (
     avm,
     beam,
     closure,
+    compression,
     config,
     precache,
     runtime,
     sources,
     toolchain,
+    used_modules,
+    wasm_sections,
 )
 from pytest_wasmblog.bundle.compile_app import (
     compile_app,
@@ -52,6 +56,9 @@ class BuildResult:
     sizes: dict[str, int]
     notes: list[str] = field(default_factory=list)
     precache: precache.PrecacheManifest | None = None
+    unused_sizes: dict[str, int] = field(default_factory=dict)  # left out: loaded by no recorded run
+    unused_origins: dict[str, str] = field(default_factory=dict)
+    runtime_wasm: dict[str, int] = field(default_factory=dict)  # "npm" and "served" bytes of AtomVM.wasm
 
     def summary(self) -> str:
         by_origin: dict[str, int] = {}
@@ -64,6 +71,12 @@ class BuildResult:
             f"  size: {self.raw_bytes / 1e6:.2f} MB raw, {self.gzip_bytes / 1e6:.2f} MB gzip",
             f"  built in {self.seconds:.1f} s ({self.rebuilt} library modules recompiled, the rest cached)",
         ]
+        if self.unused_sizes:
+            lines.append(f"  left out, loaded by no recorded run: {len(self.unused_sizes)} modules, "
+                         f"{sum(self.unused_sizes.values()) / 1e6:.2f} MB raw")
+        if self.runtime_wasm:
+            lines.append(f"  AtomVM.wasm: {self.runtime_wasm['served'] / 1e6:.2f} MB served "
+                         f"({self.runtime_wasm['npm'] / 1e6:.2f} MB in the npm package)")
         if self.closure.unresolved:
             lines.append(f"  calls the VM cannot answer (unreachable unless a test proves otherwise): "
                          f"{len(self.closure.unresolved)}; see {REPORT_NAME}")
@@ -73,9 +86,16 @@ class BuildResult:
         return "\n".join(lines)
 
 
-def build_site(site: Path, log: Callable[[str], None] = print) -> BuildResult:
+def build_site(site: Path, log: Callable[[str], None] = print, *, all_modules: bool = False,
+               wasm_debug: str | None = None) -> BuildResult:
+    """`all_modules` packs the whole static closure even when a used-modules list is configured
+    (to record a new one); `wasm_debug` overrides [site] wasm_debug."""
     started = time.monotonic()
     cfg = config.load(site)
+    if wasm_debug is not None:
+        if wasm_debug not in config.WASM_DEBUG_MODES:
+            raise BuildError(f"--wasm-debug must be one of {', '.join(config.WASM_DEBUG_MODES)}, not {wasm_debug!r}")
+        cfg = dataclasses.replace(cfg, wasm_debug=wasm_debug)
     tools = toolchain.find_toolchain()
     notes = [] if tools.tested else [f"Erlang/OTP {tools.otp_version} is supported but untested; OTP 25 is tested"]
     popcorn = runtime.fetch_runtime()
@@ -108,16 +128,25 @@ def build_site(site: Path, log: Callable[[str], None] = print) -> BuildResult:
             info = beam.parse(path.read_bytes())
             rebuilt[name] = closure.ModuleSource(name, library[name].origin, info, str(path))
 
+    if cfg.used_modules is not None and not all_modules:
+        used = used_modules.read(cfg.used_modules)
+        result = closure.restrict(result, used, policy)
+        stale = sorted(used - set(result.modules) - set(result.unused))
+        if stale:
+            notes.append(f"{len(stale)} modules in {cfg.used_modules.name} are not reachable any more "
+                         f"(e.g. {', '.join(stale[:3])}); record the list again")
     entries, sizes = _entries(result, available, BOOT_MODULE)
+    unused_sizes = {name: len(beam.prepare_for_vm(Path(available[name].path).read_bytes())) for name in result.unused}
     data = avm.write(entries)
     avm.validate(data, source="bundle.avm (just built)")
-    dist, precached = _write_dist(cfg, popcorn, data)
+    dist, precached, wasm_sizes = _write_dist(cfg, popcorn, data)
     origins: dict[str, str] = {name: available[name].origin for name in result.modules}
     build = BuildResult(
         dist=dist, bundle=dist / "bundle.avm", modules=len(entries), raw_bytes=len(data),
         gzip_bytes=len(gzip.compress(data, 9)), seconds=time.monotonic() - started,
         rebuilt=rebuilder.rebuilt_count, closure=result, origins=origins, sizes=sizes, notes=notes,
-        precache=precached,
+        precache=precached, unused_sizes=unused_sizes,
+        unused_origins={name: available[name].origin for name in result.unused}, runtime_wasm=wasm_sizes,
     )
     _write_report(build, tools)
     log(build.summary())
@@ -138,7 +167,7 @@ def _entries(result: closure.Closure, available: dict[str, closure.ModuleSource]
 
 
 def _write_dist(cfg: config.SiteConfig, popcorn: runtime.PopcornRuntime, bundle: bytes
-                ) -> tuple[Path, precache.PrecacheManifest | None]:
+                ) -> tuple[Path, precache.PrecacheManifest | None, dict[str, int]]:
     """Lay out dist/ beside the old one, then swap, so a server never sees half a site."""
     final = cfg.dist
     staging = final.with_name(final.name + ".partial")
@@ -148,18 +177,35 @@ def _write_dist(cfg: config.SiteConfig, popcorn: runtime.PopcornRuntime, bundle:
     else:
         staging.mkdir(parents=True)
     for path in popcorn.files():
+        if path == popcorn.wasm:
+            continue
         shutil.copy2(path, staging / path.name)
+    # A copy for the site: the npm package in the cache is never modified.
+    original = popcorn.wasm.read_bytes()
+    served = production_wasm(original, cfg.wasm_debug)
+    (staging / popcorn.wasm.name).write_bytes(served)
     (staging / "bundle.avm").write_bytes(bundle)
     precached = None
     if cfg.service_worker is not None:
         precached = precache.inject(staging, cfg.service_worker, cfg.precache_exclude)
+    if cfg.precompress:
+        compression.precompress_tree(staging, exclude=(REPORT_NAME,))
     old = final.with_name(final.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if final.exists():
         final.rename(old)
     staging.rename(final)
     shutil.rmtree(old, ignore_errors=True)
-    return final, precached
+    return final, precached, {"npm": len(original), "served": len(served)}
+
+
+def production_wasm(original: bytes, wasm_debug: str) -> bytes:
+    """AtomVM.wasm as the site serves it: custom sections (DWARF, names) are for debuggers only."""
+    if wasm_debug == "keep":
+        return original
+    stripped = wasm_sections.strip(original, keep=("name",) if wasm_debug == "names" else (), source="AtomVM.wasm")
+    wasm_sections.sections(stripped, source="AtomVM.wasm (stripped)")  # re-read whole: a bad cut fails the build
+    return stripped
 
 
 def _write_report(build: BuildResult, tools: toolchain.Toolchain) -> None:
@@ -181,8 +227,16 @@ def _write_report(build: BuildResult, tools: toolchain.Toolchain) -> None:
         "unresolved_calls": {mfa: sorted(callers) for mfa, callers in sorted(build.closure.unresolved.items())},
         "dropped": {name: sorted(w) for name, w in sorted(build.closure.dropped.items())},
         "precache": build.precache.to_json() if build.precache else None,
+        "unused": {
+            name: {
+                "bytes": build.unused_sizes[name],
+                "origin": build.unused_origins[name],
+                "reason": reason.kind,
+                "parent": reason.parent,
+                "detail": reason.detail,
+            }
+            for name, reason in sorted(build.closure.unused.items())
+        },
+        "runtime_wasm": build.runtime_wasm,
     }
-    target = build.dist / REPORT_NAME
-    tmp = target.with_suffix(".tmp")
-    tmp.write_text(json.dumps(report, indent=1))
-    os.replace(tmp, target)
+    write_atomically(build.dist / REPORT_NAME, json.dumps(report, indent=1).encode())

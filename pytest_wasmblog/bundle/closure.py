@@ -45,6 +45,7 @@ class Closure:
     modules: dict[str, Reason]
     unresolved: dict[str, set[str]] = field(default_factory=dict)  # "m:f/a" -> callers
     dropped: dict[str, set[str]] = field(default_factory=dict)  # module -> who wanted it
+    unused: dict[str, Reason] = field(default_factory=dict)  # reachable, but no recorded run loaded it
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,17 @@ def compute(
                 if impl in available:
                     add(impl, Reason("protocol", protocol, type_name))
     return closure
+
+
+def restrict(result: Closure, used: frozenset[str], policy: Policy) -> Closure:
+    """Only what a recorded run loaded, plus roots and `keep`: the rest of the closure is left out."""
+    def needed(module: str, reason: Reason) -> bool:
+        return (module in used or reason.kind in ("root", "keep")
+                or any(fnmatch.fnmatchcase(module, pattern) for pattern in policy.keep))
+
+    kept = {module: reason for module, reason in result.modules.items() if needed(module, reason)}
+    unused = {module: reason for module, reason in result.modules.items() if module not in kept}
+    return Closure(kept, result.unresolved, result.dropped, unused)
 
 
 def _edges(

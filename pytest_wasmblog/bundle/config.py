@@ -7,11 +7,16 @@
     test_bridge = true            # pack PytestWasmblog.Bridge, JSON and Terms for the fixtures
     keep = []                     # modules (fnmatch globs) always packed
     drop = []                     # modules never packed, added to the default drop list
+    used_modules = "modules.txt"  # optional: the modules a test run loaded (`--wasm-record-modules`);
+                                  # the static closure's other modules are left out (edit it freely)
 
     [site]
     static = "static"             # copied as-is into dist/ (index.html, scripts, styles)
     service_worker = "sw.js"      # optional: its self.__WASMBLOG_PRECACHE__ becomes the precache list
     precache_exclude = []         # globs of dist/ files the service worker must not precache
+    wasm_debug = "strip"          # AtomVM.wasm without debug info and names ("strip"), with function
+                                  # names for stack traces ("names"), or the npm file as it is ("keep")
+    precompress = true            # write .gz and .br beside each compressible file, for static hosts
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from pathlib import Path
 from pytest_wasmblog.errors import SiteNotFoundError, WasmblogError
 
 CONFIG_NAME = "wasmblog.toml"
+WASM_DEBUG_MODES = ("strip", "names", "keep")
 
 # Chains that pull the compiler, the parser, files and sockets in; none can run in the browser.
 DEFAULT_DROP = (
@@ -56,6 +62,9 @@ class SiteConfig:
     precache_exclude: tuple[str, ...] = ()
     keep: tuple[str, ...] = ()
     drop: tuple[str, ...] = field(default=DEFAULT_DROP)
+    used_modules: Path | None = None
+    wasm_debug: str = "strip"
+    precompress: bool = True
 
     @property
     def dist(self) -> Path:
@@ -102,6 +111,13 @@ def load(site: Path) -> SiteConfig:
     service_worker = _service_worker(path, site_section.get("service_worker"))
     precache_exclude = _strings(path, site_section, "precache_exclude", [], "[site] precache_exclude",
                                 'a list of globs, like ["*.txt"]')
+    wasm_debug = site_section.get("wasm_debug", "strip")
+    if wasm_debug not in WASM_DEBUG_MODES:
+        raise SiteConfigError(f"{path}: [site] wasm_debug must be one of {', '.join(map(repr, WASM_DEBUG_MODES))}, "
+                              f"not {wasm_debug!r}")
+    precompress = site_section.get("precompress", True)
+    if not isinstance(precompress, bool):
+        raise SiteConfigError(f"{path}: [site] precompress must be true or false, not {precompress!r}")
     static_name = site_section.get("static", "static")
     static = site / static_name
     return SiteConfig(
@@ -115,7 +131,23 @@ def load(site: Path) -> SiteConfig:
         precache_exclude=precache_exclude,
         keep=tuple(module_atom(k) for k in bundle.get("keep", [])),
         drop=DEFAULT_DROP + tuple(module_atom(d) for d in bundle.get("drop", [])),
+        used_modules=_used_modules(path, site, bundle.get("used_modules")),
+        wasm_debug=wasm_debug,
+        precompress=precompress,
     )
+
+
+def _used_modules(path: Path, site: Path, value: object) -> Path | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise SiteConfigError(f'{path}: [bundle] used_modules must be a file name, like used_modules = "modules.txt"')
+    file = site / value
+    if not file.is_file():
+        raise SiteConfigError(
+            f"{path}: [bundle] used_modules: {file} does not exist. Record it with a full build "
+            f"(`wasmblog build {site} --all-modules`) and a test run with `--wasm-record-modules {file}`")
+    return file
 
 
 def _strings(path: Path, section: dict[str, object], key: str, default: list[str], name: str,

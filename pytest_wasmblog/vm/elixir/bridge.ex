@@ -22,6 +22,7 @@ defmodule PytestWasmblog.Bridge do
   ## Requests (JSON sent by `popcorn.call` / `popcorn.cast`)
 
     * `{"bridge": "ping"}` -> `{"ok": true, "value": "pong"}`
+    * `{"bridge": "loaded"}` -> the names of the modules the VM has loaded (`:erlang.loaded/0`)
     * `{"bridge": "apply", "module": "Blog.Posts", "function": "get", "args": [...]}` calls
       `Blog.Posts.get(...)`. Arguments are decoded with `PytestWasmblog.Terms.from_json_value/1`
       and the result encoded with `PytestWasmblog.Terms.to_json_value/1`. A module name that
@@ -213,10 +214,13 @@ defmodule PytestWasmblog.Bridge do
     do: bad_request("the request payload is not a binary (expected a JSON text)")
 
   defp route(%{"bridge" => "ping"}, _config), do: ok("pong")
+  # The modules this VM has loaded so far: what a test run really used of the bundle.
+  defp route(%{"bridge" => "loaded"}, _config),
+    do: ok(:lists.map(fn module -> :erlang.atom_to_binary(module, :utf8) end, :erlang.loaded()))
   defp route(%{"bridge" => "apply"} = request, config), do: route_apply(request, config)
 
   defp route(%{"bridge" => other}, _config) do
-    bad_request("unknown bridge request " <> format_term(other) <> "; known: \"apply\", \"ping\"")
+    bad_request("unknown bridge request " <> format_term(other) <> "; known: \"apply\", \"loaded\", \"ping\"")
   end
 
   defp route(request, %{handler: nil}) do
