@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 from beam_samples import info
 
-from pytest_wasmblog.bundle.closure import ModuleSource, Policy, Reason, compute, restrict
+from pytest_wasmblog.bundle.closure import (
+    ModuleSource,
+    Policy,
+    Reason,
+    compute,
+    restrict,
+)
 
 NO_NATIVE: frozenset[str] = frozenset()
 

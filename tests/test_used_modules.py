@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from pytest_wasmblog.bundle.used_modules import UsedModulesError, read, render, write
 
-WHEN = datetime(2026, 11, 26, tzinfo=timezone.utc)
+WHEN = datetime(2026, 11, 26, tzinfo=UTC)
 
 
 def test_render_lists_each_module_once_and_notes_engine_only_ones() -> None:
