@@ -101,8 +101,11 @@ class PerfTimer:
             finally:
                 app.close()
             # What crossed the wire, whoever fetched it (the page, its iframe or a service worker).
-            for asset, size in _bytes_sent(self.server.requests()[seen:]).items():
+            records = self.server.requests()[seen:]
+            for asset, size in _bytes_sent(records).items():
                 self._record(self.engine, f"transfer.{name_part(asset)}", "bytes", float(size))
+            # Everything a first visit downloads, in the encoding this engine asked for.
+            self._record(self.engine, "transfer.total", "bytes", float(sum(r.bytes_sent for r in records)))
         series = BootSeries(self.engine, "cold", samples)
         self._record_series(series, "boot")
         return series
