@@ -29,6 +29,8 @@ echo "== installing pytest-wasmblog into .venv"
 
 echo "== building example_site"
 .venv/bin/wasmblog build example_site
+# What the site weighs and why: text here, JSON and a treemap picture in reports/.
+.venv/bin/wasmblog size example_site --largest 8 --json reports/size-report.json --png reports/size-treemap.png
 
 # AtomVM segfaults in a scheduler thread in about 1 of 60 WebKitGTK boots (docs/browsers.md): a test
 # that fails with exactly that crash runs once more, on a fresh VM, and shows as R in the report.

@@ -35,6 +35,10 @@ This post only exists in the next deployment of the blog.
 """
 
 
+# The .gz/.br copies a server picks by Accept-Encoding: the worker caches what the browser decoded.
+PRECOMPRESSED = (".gz", ".br")
+
+
 def precache_version(site: Path) -> str:
     return str(json.loads((site / "build-report.json").read_text())["precache"]["version"])
 
@@ -42,7 +46,7 @@ def precache_version(site: Path) -> str:
 def expected_cache(site: Path) -> dict[str, list[str]]:
     """What the worker must have cached: every file of the build but itself and the build report."""
     paths = sorted("/" + p.relative_to(site).as_posix() for p in site.rglob("*")
-                   if p.is_file() and p.name not in NOT_PRECACHED)
+                   if p.is_file() and p.name not in NOT_PRECACHED and p.suffix not in PRECOMPRESSED)
     return {f"wasm-blog-{precache_version(site)}": paths}
 
 
