@@ -208,35 +208,23 @@ def production_wasm(original: bytes, wasm_debug: str) -> bytes:
     return stripped
 
 
+def _module_entry(size: int, origin: str, reason: closure.Reason) -> dict[str, object]:
+    return {"bytes": size, "origin": origin, "reason": reason.kind, "parent": reason.parent, "detail": reason.detail}
+
+
 def _write_report(build: BuildResult, tools: toolchain.Toolchain) -> None:
     report = {
         "bundle": {"modules": build.modules, "raw_bytes": build.raw_bytes, "gzip_bytes": build.gzip_bytes},
         "toolchain": {"otp": tools.otp_version, "elixir": tools.elixir_version},
         "runtime": {"package": runtime.PACKAGE, "version": runtime.VERSION},
         "build_seconds": round(build.seconds, 3),
-        "modules": {
-            name: {
-                "bytes": build.sizes[name],
-                "origin": build.origins[name],
-                "reason": reason.kind,
-                "parent": reason.parent,
-                "detail": reason.detail,
-            }
-            for name, reason in sorted(build.closure.modules.items())
-        },
+        "modules": {name: _module_entry(build.sizes[name], build.origins[name], reason)
+                    for name, reason in sorted(build.closure.modules.items())},
         "unresolved_calls": {mfa: sorted(callers) for mfa, callers in sorted(build.closure.unresolved.items())},
         "dropped": {name: sorted(w) for name, w in sorted(build.closure.dropped.items())},
         "precache": build.precache.to_json() if build.precache else None,
-        "unused": {
-            name: {
-                "bytes": build.unused_sizes[name],
-                "origin": build.unused_origins[name],
-                "reason": reason.kind,
-                "parent": reason.parent,
-                "detail": reason.detail,
-            }
-            for name, reason in sorted(build.closure.unused.items())
-        },
+        "unused": {name: _module_entry(build.unused_sizes[name], build.unused_origins[name], reason)
+                   for name, reason in sorted(build.closure.unused.items())},
         "runtime_wasm": build.runtime_wasm,
     }
     write_atomically(build.dist / REPORT_NAME, json.dumps(report, indent=1).encode())
