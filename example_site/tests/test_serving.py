@@ -28,3 +28,14 @@ def test_the_browser_says_what_it_is(wasm_browser, wasm_app, wasm_engine):
     assert major.isdigit()
     if wasm_engine != "webkit":  # WebKitGTK reports its own version, the user agent Safari's
         assert major in user_agent
+
+
+def test_the_runtime_and_bundle_went_out_as_the_builds_precompressed_copies(wasm_app, wasm_server, wasm_settings):
+    # The build wrote AtomVM.wasm.gz/.br (quality 11, 9); the server sends those as a static host would.
+    site = wasm_settings.require_site()
+    for path in ("/AtomVM.wasm", "/bundle.avm", "/AtomVM.mjs"):
+        sent = [r for r in wasm_server.requests(path) if r.method == "GET" and r.status == 200]
+        assert sent, path
+        for record in sent:
+            suffix = {"br": ".br", "gzip": ".gz"}[record.header("Content-Encoding")]
+            assert record.bytes_sent == (site / (path.lstrip("/") + suffix)).stat().st_size, (path, suffix)
