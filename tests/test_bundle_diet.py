@@ -13,13 +13,14 @@ from pathlib import Path
 import brotli
 import pytest
 
-from conftest import SITES
 from pytest_wasmblog.bundle import avm
 from pytest_wasmblog.bundle.build import build_site
 from pytest_wasmblog.bundle.config import SiteConfigError
 from pytest_wasmblog.bundle.runtime import fetch_runtime
 from pytest_wasmblog.bundle.wasm_sections import sections
 from pytest_wasmblog.cli import main
+
+SITES = Path(__file__).parent / "sites"
 
 
 def copy_toolbox(tmp_path: Path) -> Path:
