@@ -113,6 +113,9 @@ FAULTS: tuple[Fault, ...] = (
     Fault("A module missing from the bundle", lambda: vm_stopped_while_booting(
         URL, "Warning, module Elixir.Jason cannot be resolved", [], [])),
     Fault("The app never says it is ready", lambda: boot_timed_out(URL, 20, False, True, [], [])),
+    Fault("A call needs a module the bundle left out", lambda: vm_died_during_call(
+        "{'bridge': 'apply', 'module': 'Enum', 'function': 'take_random', ...}",
+        "Warning: module rand cannot be resolved.", [], [])),
     Fault("The VM aborts during a call (or the call names a process that does not exist)",
           lambda: vm_died_during_call("{'echo': 'xxx...'}", "Aborted(segmentation fault)", [], [])),
     Fault("A call that never answers", lambda: call_timed_out("{'hang': []}", 10.0, [], [])),

@@ -106,10 +106,14 @@ def missing_site_files(paths: list[str], url: str, stdout: list[str], stderr: li
 
 
 def vm_died_during_call(call: str, fatal_line: str, stdout: list[str], stderr: list[str]) -> VMCrashError:
-    return VMCrashError(
-        f"the VM died during the call {call}: {fatal_line}", stdout, stderr,
-        fix="the VM's stderr above has the cause; a process that does not exist makes Popcorn reload the VM, "
-        "and an argument near 100 KB aborts it. The next test that needs the app gets a new VM")
+    if "cannot be resolved" in fatal_line:
+        fix = ("a module this call needs is not in the bundle: add it to `keep` in wasmblog.toml, or to the "
+               "[bundle] used_modules list (`wasmblog why SITE MODULE` says why it was left out)")
+    else:
+        fix = ("the VM's stderr above has the cause; a process that does not exist makes Popcorn reload the VM, "
+               "and an argument near 100 KB aborts it")
+    return VMCrashError(f"the VM died during the call {call}: {fatal_line}", stdout, stderr,
+                        fix=fix + ". The next test that needs the app gets a new VM")
 
 
 def call_timed_out(call: str, timeout_s: float, stdout: list[str], stderr: list[str]) -> CallTimeoutError:

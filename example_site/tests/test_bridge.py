@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import time
 import uuid
 
 import pytest
 
 from pytest_wasmblog.terms import Atom, Opaque, TermEncodingError
-from pytest_wasmblog.vm_errors import ElixirError
+from pytest_wasmblog.vm_errors import ElixirError, VMCrashError
 
 
 def apply_request(module, function, args):
@@ -290,3 +292,15 @@ def test_strings_are_not_atoms_and_lists_are_not_tuples(elixir):
 def test_opaque_results(elixir):
     assert elixir.apply(":erlang", "self") == Opaque("pid")
     assert elixir.apply(":erlang", "make_ref") == Opaque("reference")
+
+
+def test_a_call_that_needs_a_module_the_bundle_left_out_fails_at_once(elixir, wasm_settings):
+    # The bundle holds only what the suite loads (modules.txt): Enum.take_random/2 needs :rand,
+    # which is left out. The call must fail within a poll interval, naming the module, not hang.
+    report = json.loads((wasm_settings.require_site() / "build-report.json").read_text())
+    assert "rand" in report["unused"], "rand is packed now: pick another left-out module for this test"
+    started = time.monotonic()
+    with pytest.raises(VMCrashError, match="module rand cannot be resolved") as caught:
+        elixir.apply("Enum", "take_random", [[1, 2, 3], 1])
+    assert time.monotonic() - started < 5
+    assert "used_modules" in str(caught.value)
