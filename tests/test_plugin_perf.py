@@ -61,6 +61,17 @@ def test_wasm_perf_measures_boot_phases_into_a_valid_report(pytester: pytest.Pyt
     assert next(m for m in report["metrics"] if m["name"] == "call.round_trip")["summary"]["n"] == 20
 
 
+def test_bundle_modules_and_origins_reach_the_report(pytester: pytest.Pytester, toolbox_site: Path) -> None:
+    pytester.makepyfile("def test_sizes(wasm_sizes):\n    assert wasm_sizes['bundle.avm']['raw'] > 0\n")
+    run(pytester, toolbox_site, "--wasm-report=report.json").assert_outcomes(passed=1)
+    medians = {m["name"]: m["summary"]["median"] for m in read_report(pytester.path / "report.json")["metrics"]}
+    built = json.loads((toolbox_site / "build-report.json").read_text())["modules"]
+    assert medians["bundle.module.elixir_toolbox"] == built["Elixir.Toolbox"]["bytes"]
+    assert len([name for name in medians if name.startswith("bundle.module.")]) == len(built)
+    app = sum(entry["bytes"] for entry in built.values() if entry["origin"] == "app")
+    assert medians["bundle.origin.app"] == app
+
+
 def test_a_broken_budget_fails_the_test_with_the_table(pytester: pytest.Pytester, toolbox_site: Path) -> None:
     pytester.makepyfile(
         """

@@ -26,7 +26,7 @@ from .boot_phases import PHASE_NAMES
 from .budgets import Budget, BudgetError, check, parse_budgets
 from .metrics import ANY_ENGINE, MetricSet, name_part
 from .report import ReportError, build_report, write_report
-from .sizes import site_sizes
+from .sizes import bundle_module_sizes, site_sizes
 from .text import format_value
 from .timing import PerfTimer
 
@@ -136,7 +136,8 @@ def wasm_perf(request: pytest.FixtureRequest, wasm_browser: Any, wasm_server: An
 @pytest.fixture
 def wasm_sizes(request: pytest.FixtureRequest, wasm_settings: Any) -> dict[str, dict[str, int]]:
     """The site's assets raw, gzip and brotli (as a CDN sends them), recorded as `size.<asset>.<coding>`
-    and `size.total.<coding>`; returns {asset: {"raw": n, "gzip": n, "br": n}}."""
+    and `size.total.<coding>`, and the bundle's modules as `bundle.module.<name>` and
+    `bundle.origin.<origin>` (from build-report.json); returns {asset: {"raw": n, "gzip": n, "br": n}}."""
     record = Recorder(request.node)
     sizes = site_sizes(wasm_settings.require_site())
     totals = {"raw": 0, "gzip": 0, "br": 0}
@@ -148,6 +149,13 @@ def wasm_sizes(request: pytest.FixtureRequest, wasm_settings: Any) -> dict[str, 
             totals[coding] += value
     for coding, value in totals.items():
         record(ANY_ENGINE, f"size.total.{coding}", "bytes", float(value))
+    # Per module and per origin, so a baseline names the module that grew.
+    by_origin: dict[str, int] = {}
+    for module, (origin, size) in bundle_module_sizes(wasm_settings.require_site()).items():
+        record(ANY_ENGINE, f"bundle.module.{name_part(module)}", "bytes", float(size))
+        by_origin[origin] = by_origin.get(origin, 0) + size
+    for origin, size in by_origin.items():
+        record(ANY_ENGINE, f"bundle.origin.{origin}", "bytes", float(size))
     result["total"] = totals
     return result
 

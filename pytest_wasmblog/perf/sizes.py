@@ -7,6 +7,7 @@ file is compressed the way the server does on the fly. Types a CDN does not comp
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,15 @@ def site_sizes(site: Path) -> list[AssetSize]:
         encoded = {name: _encoded_size(path, data, name, suffix) for name, suffix in ENCODINGS}
         sizes.append(AssetSize(relative, len(data), encoded["gzip"], encoded["br"]))
     return sizes
+
+
+def bundle_module_sizes(site: Path) -> dict[str, tuple[str, int]]:
+    """module -> (origin, packed bytes), from the build report a `wasmblog build` wrote (empty if none)."""
+    report = site / "build-report.json"
+    if not report.is_file():
+        return {}
+    modules = json.loads(report.read_text())["modules"]
+    return {name: (str(entry["origin"]), int(entry["bytes"])) for name, entry in modules.items()}
 
 
 def _encoded_size(path: Path, data: bytes, encoding: str, suffix: str) -> int:
