@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Final
 
+from pytest_wasmblog.errors import WasmblogError
+
 MAGIC: Final = b"\0asm"
 VERSION: Final = 1
 HEADER_SIZE: Final = 8
@@ -45,7 +47,7 @@ DEBUG_SECTION_PREFIX: Final = ".debug_"  # DWARF: .debug_info, .debug_line, ...
 DEBUG_SECTION_NAMES: Final = frozenset({"name", "sourceMappingURL", "external_debug_info"})
 
 
-class WasmFormatError(ValueError):
+class WasmFormatError(WasmblogError, ValueError):
     """The bytes are not a well-formed WebAssembly module; `offset` is where it went wrong."""
 
     def __init__(self, source: str, problem: str, offset: int) -> None:
