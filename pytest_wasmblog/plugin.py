@@ -112,6 +112,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int | pytest.ExitC
         workeroutput[_STATS_OUTPUT] = json.dumps(stats.to_json())
     engines = {name: {"backend": e.backend, "version": e.version, "description": e.description}
                for name, e in stats.engines.items() if e.description}
+    if workeroutput is None:  # workers' labelled boots reach the controller with their stats
+        perf.add_labelled_boots(session.config, {name: e.labelled_boot_ms for name, e in stats.engines.items()})
     perf.sessionfinish(session, engines)
     if workeroutput is None:
         failed = bool(session.testsfailed) or exitstatus != pytest.ExitCode.OK

@@ -72,6 +72,22 @@ def test_bundle_modules_and_origins_reach_the_report(pytester: pytest.Pytester, 
     assert medians["bundle.origin.app"] == app
 
 
+def test_labelled_boots_of_the_summary_reach_the_report_too(pytester: pytest.Pytester, growing_site: Path) -> None:
+    pytester.makepyfile(
+        """
+        def test_throttled(wasm_stats):
+            wasm_stats.engine("chromium").record_boot("fast-3g, cold", 7000.0)
+            wasm_stats.engine("chromium").record_boot("fast-3g, cold", 8000.0)
+        """
+    )
+    result = run(pytester, growing_site, "--wasm-report=report.json")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*boot (fast-3g, cold): median 7500.0 ms*"])
+    metric = next(m for m in read_report(pytester.path / "report.json")["metrics"]
+                  if m["name"] == "boot_labelled.fast-3g_cold.app_ready")
+    assert metric["engine"] == "chromium" and metric["samples"] == [7000.0, 8000.0]
+
+
 def test_a_broken_budget_fails_the_test_with_the_table(pytester: pytest.Pytester, toolbox_site: Path) -> None:
     pytester.makepyfile(
         """

@@ -179,6 +179,16 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 
 
 # --- the run's report and baseline ------------------------------------------------
+def add_labelled_boots(config: pytest.Config, labelled: dict[str, dict[str, list[float]]]) -> None:
+    """Boots a test recorded under a label (`wasm_stats.engine(e).record_boot("fast-3g, cold", ms)`)
+    reach the report as `boot_labelled.<label>.app_ready`; called once, on the controller."""
+    metrics = config.stash[session_metrics_key]
+    for engine, boots in labelled.items():
+        for label, samples in boots.items():
+            for value in samples:
+                metrics.add(engine, f"boot_labelled.{name_part(label)}.app_ready", "ms", value)
+
+
 def sessionfinish(session: pytest.Session, engines: dict[str, dict[str, str]]) -> None:
     config = session.config
     metrics = config.stash[session_metrics_key]
