@@ -9,8 +9,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
 # Hypothesis caches (unicode tables, constants) go to the temp dir, not into the checkout.
@@ -209,39 +207,7 @@ def test_unhashable_map_keys_are_made_hashable() -> None:
     assert decoded == {(1, (2,)): "list key"}
 
 
-# ---- property: any nested value survives the round trip ----
-
-scalars = (
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text()
-    | st.binary()
-    | st.builds(Atom, st.text(min_size=1))
-)
-keys = st.recursive(
-    st.integers() | st.text() | st.binary() | st.builds(Atom, st.text()) | st.none(),
-    lambda inner: st.lists(inner, max_size=3).map(tuple),
-    max_leaves=4,
-)
-values = st.recursive(
-    scalars,
-    lambda inner: (
-        st.lists(inner, max_size=4)
-        | st.lists(inner, max_size=4).map(tuple)
-        | st.dictionaries(st.text(), inner, max_size=4)
-        | st.dictionaries(st.text().map(lambda s: "__" + s), inner, max_size=1)
-        | st.dictionaries(keys, inner, max_size=4)
-    ),
-    max_leaves=20,
-)
-
-
-@settings(max_examples=300, deadline=None, database=None)
-@given(values)
-def test_round_trip_property(value) -> None:
-    assert wire(value) == value
+# Any nested value's round trip is a property test in test_properties.py (wider ranges).
 
 
 @pytest.mark.parametrize("bad", [{"__integer__": "12x"}, {"__integer__": 12}, {"__float__": "1.0"}, {"__float__": True}])
