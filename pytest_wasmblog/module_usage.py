@@ -41,12 +41,10 @@ def recorder(stats: RunStats, engine: str) -> Callable[[PopcornApp], None]:
     return record
 
 
-def write(config: pytest.Config, stats: RunStats, failed: bool) -> str | None:
-    """Write the list at the end of the run; the line to show, if any."""
-    target = config.getoption(OPTION)
-    if not target:
+def write(path: Path | None, stats: RunStats, failed: bool) -> str | None:
+    """Write the list to `path` (Settings.record_modules) at the end of the run; the line to show, if any."""
+    if path is None:
         return None
-    path = Path(target)
     if failed:
         return (f"{OPTION}: {path} not written: the run failed, and a failing test may not have loaded "
                 "what it needs. Fix the failures and record again.")

@@ -117,7 +117,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int | pytest.ExitC
     perf.sessionfinish(session, engines)
     if workeroutput is None:
         failed = bool(session.testsfailed) or exitstatus != pytest.ExitCode.OK
-        recorded = module_usage.write(session.config, stats, failed)
+        recorded = module_usage.write(session.config.stash[settings_key].record_modules, stats, failed)
         if recorded:
             stats.notes.append(recorded)
 

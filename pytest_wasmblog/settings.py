@@ -110,11 +110,14 @@ def from_config(config: pytest.Config) -> Settings:
         headed=bool(config.getoption("--wasm-headed")),
         max_boot_failures=_boot_failure_limit(config.getoption("--wasm-max-boot-failures")),
         max_payload_bytes=_payload_limit(config.getoption("--wasm-max-payload")),
-        record_modules=Path(config.getoption("--wasm-record-modules")) if config.getoption("--wasm-record-modules")
-        else None,
+        record_modules=_optional_path(config.getoption("--wasm-record-modules")),
         mime_types=parse_mime_types(config.getoption("--wasm-mime-type") or []),
         in_ci=os.environ.get("CI", "").lower() in ("1", "true", "yes"),
     )
+
+
+def _optional_path(value: str | None) -> Path | None:
+    return Path(value) if value else None
 
 
 def parse_mime_types(pairs: list[str]) -> dict[str, str]:
