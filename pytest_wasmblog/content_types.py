@@ -8,6 +8,7 @@ page waits until the boot times out. Both are visible in the server's log the mo
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable
 
 from pytest_wasmblog.errors import WasmblogError
@@ -38,8 +39,7 @@ class WrongContentTypeError(WasmblogError):
 
 
 def _suffix(path: str) -> str:
-    name = path.rsplit("/", 1)[-1]
-    return name[name.rfind("."):].lower() if "." in name else ""
+    return posixpath.splitext(path)[1].lower()  # URL paths are POSIX paths
 
 
 def expected_type(path: str) -> str:
