@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from beam_samples import compiled_beams, plain_beam, start_beam  # noqa: F401 (fixtures shared by test modules)
+from hypothesis.configuration import set_hypothesis_home_dir
 from missing import missing
 
 from pytest_wasmblog.browsers.base import ENGINES, BrowserSession
@@ -16,6 +18,8 @@ from pytest_wasmblog.bundle.build import build_site
 from pytest_wasmblog.errors import BrowserNotFoundError
 
 SITES = Path(__file__).parent / "sites"
+# Hypothesis caches (unicode tables, examples) go to the temp dir, not into the checkout.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "pytest-wasmblog-hypothesis")
 
 
 @pytest.fixture(scope="module", params=ENGINES)

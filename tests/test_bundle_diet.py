@@ -7,11 +7,11 @@ import gzip
 import hashlib
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import brotli
 import pytest
+from node_wasm import node_compiles
 
 from pytest_wasmblog.bundle import avm
 from pytest_wasmblog.bundle.build import build_site
@@ -29,15 +29,14 @@ def copy_toolbox(tmp_path: Path) -> Path:
     return tmp_path / "toolbox"
 
 
+def name_used_modules(site: Path) -> None:
+    """[bundle] used_modules = "modules.txt" in the site's wasmblog.toml."""
+    toml = site / "wasmblog.toml"
+    toml.write_text(toml.read_text().replace("[site]", 'used_modules = "modules.txt"\n\n[site]'))
+
+
 def custom_sections(wasm: Path) -> list[str]:
     return [s.name for s in sections(wasm.read_bytes()) if s.is_custom]
-
-
-def node_compiles(wasm: Path) -> subprocess.CompletedProcess[str]:
-    node = shutil.which("node")
-    assert node is not None, "node is not on PATH (apt-get install npm)"
-    script = "WebAssembly.compile(require('fs').readFileSync(process.argv[1])).then(() => console.log('ok'))"
-    return subprocess.run([node, "-e", script, str(wasm)], capture_output=True, text=True, timeout=120, check=False)
 
 
 def test_the_served_wasm_has_no_custom_sections_and_still_compiles(toolbox_site: Path) -> None:
@@ -108,8 +107,7 @@ def test_a_used_modules_list_packs_only_those_and_reports_the_rest(tmp_path: Pat
     assert "Elixir.Enum" in full and "unicode_util" in full
     site = copy_toolbox(tmp_path)
     (site / "modules.txt").write_text("# hand-made\nElixir.Enum\nlists\nno_longer_reachable\n")
-    toml = (site / "wasmblog.toml").read_text().replace("[site]", 'used_modules = "modules.txt"\n\n[site]')
-    (site / "wasmblog.toml").write_text(toml)
+    name_used_modules(site)
     result = build_site(site, log=lambda _: None)
     packed = bundle_modules(result.dist)
     app = {name for name, entry in full.items() if entry["reason"] == "root"}
@@ -125,8 +123,7 @@ def test_a_used_modules_list_packs_only_those_and_reports_the_rest(tmp_path: Pat
 def test_why_explains_a_module_left_out_as_unused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     site = copy_toolbox(tmp_path)
     (site / "modules.txt").write_text("lists\n")
-    (site / "wasmblog.toml").write_text(
-        (site / "wasmblog.toml").read_text().replace("[site]", 'used_modules = "modules.txt"\n\n[site]'))
+    name_used_modules(site)
     assert main(["build", str(site)]) == 0
     capsys.readouterr()
     assert main(["why", str(site), "Enum"]) == 0
@@ -137,8 +134,7 @@ def test_why_explains_a_module_left_out_as_unused(tmp_path: Path, capsys: pytest
 
 def test_a_missing_used_modules_file_says_how_to_record_it(tmp_path: Path) -> None:
     site = copy_toolbox(tmp_path)
-    (site / "wasmblog.toml").write_text(
-        (site / "wasmblog.toml").read_text().replace("[site]", 'used_modules = "modules.txt"\n\n[site]'))
+    name_used_modules(site)
     with pytest.raises(SiteConfigError, match=r"used_modules: .*modules.txt does not exist. Record it with a full "
                                               r"build .*--all-modules.* and a test run with `--wasm-record-modules"):
         build_site(site, log=lambda _: None)

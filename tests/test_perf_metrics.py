@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import math
 import re
-import tempfile
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.configuration import set_hypothesis_home_dir
 
 from pytest_wasmblog.perf.metrics import (
     Metric,
@@ -20,9 +17,6 @@ from pytest_wasmblog.perf.metrics import (
     summarize,
 )
 from pytest_wasmblog.stats import _describe
-
-# Hypothesis caches go to the temp dir, not into the checkout.
-set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "pytest-wasmblog-hypothesis")
 
 samples_lists = st.lists(st.floats(min_value=0, max_value=1e9, allow_nan=False), min_size=1, max_size=60)
 

@@ -19,21 +19,15 @@ import base64
 import json
 import math
 import struct
-import tempfile
 from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import pytest
 from beam_samples import synthetic_beam
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from hypothesis.configuration import set_hypothesis_home_dir
-
-# Hypothesis caches go to the temp dir, not into the checkout (as in test_terms.py).
-set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "pytest-wasmblog-hypothesis")
 
 from pytest_wasmblog.bundle import avm, beam
 from pytest_wasmblog.bundle.avm import BundleError, Entry, Flag

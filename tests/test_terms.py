@@ -5,14 +5,8 @@ from __future__ import annotations
 import base64
 import json
 import math
-import tempfile
-from pathlib import Path
 
 import pytest
-from hypothesis.configuration import set_hypothesis_home_dir
-
-# Hypothesis caches (unicode tables, constants) go to the temp dir, not into the checkout.
-set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "pytest-wasmblog-hypothesis")
 
 from pytest_wasmblog.terms import (
     Atom,

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import random
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+from node_wasm import node_compiles
 
 from pytest_wasmblog.bundle import wasm_sections
 from pytest_wasmblog.bundle.runtime import fetch_runtime
@@ -22,16 +21,6 @@ from pytest_wasmblog.bundle.wasm_sections import (
 )
 
 HEADER = b"\0asm\x01\x00\x00\x00"
-NODE = shutil.which("node")
-
-
-@pytest.fixture(scope="module")
-def node() -> str:
-    # npm, which the build needs, brings node: its absence is a broken machine, not a reason to skip.
-    assert NODE is not None, "node is not on PATH (apt-get install npm)"
-    return NODE
-
-
 @pytest.fixture(scope="module")
 def real_wasm() -> Path:
     return fetch_runtime().wasm
@@ -302,20 +291,7 @@ def test_read_leb128_u32(encoded: bytes, value: int) -> None:
     assert read_leb128_u32(b"\xaa" + encoded + b"\xbb", 1) == (value, 1 + len(encoded))
 
 
-def node_compiles(path: Path) -> subprocess.CompletedProcess[str]:
-    assert NODE is not None
-    script = "WebAssembly.compile(require('fs').readFileSync(process.argv[1])).then(()=>console.log('ok'))"
-    assert NODE is not None
-    return subprocess.run(
-        [NODE, "-e", script, str(path)],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-def test_hand_built_module_compiles_in_node_before_and_after_strip(tmp_path: Path, node: str) -> None:
+def test_hand_built_module_compiles_in_node_before_and_after_strip(tmp_path: Path) -> None:
     for label, data in {"full": MODULE, "stripped": strip(MODULE)}.items():
         path = tmp_path / f"{label}.wasm"
         path.write_bytes(data)
@@ -324,7 +300,7 @@ def test_hand_built_module_compiles_in_node_before_and_after_strip(tmp_path: Pat
 
 
 @pytest.mark.parametrize("keep", [(), ("name",)], ids=["all-custom-stripped", "name-kept"])
-def test_stripped_atomvm_compiles_in_node(tmp_path: Path, keep: tuple[str, ...], node: str, real_wasm: Path) -> None:
+def test_stripped_atomvm_compiles_in_node(tmp_path: Path, keep: tuple[str, ...], real_wasm: Path) -> None:
     original = real_wasm.read_bytes()
     stripped = strip(original, keep=keep, source=real_wasm.name)
     assert len(stripped) < len(original)
