@@ -116,8 +116,9 @@ def dist_of(site: Path) -> Path:
 def measure(site: Path) -> SizeReport:
     dist = dist_of(site)
     build = json.loads((dist / REPORT_NAME).read_text())
-    modules = _modules(build["modules"], {**build.get("unused", {}), **build["modules"]})
-    unused = _modules(build.get("unused", {}), {**build.get("unused", {}), **build["modules"]})
+    graph = {**build.get("unused", {}), **build["modules"]}  # a packed module's parent may be left out
+    modules = _modules(build["modules"], graph)
+    unused = _modules(build.get("unused", {}), graph)
     return SizeReport(str(site), site_sizes(dist), modules, unused, dict(build.get("runtime_wasm", {})))
 
 

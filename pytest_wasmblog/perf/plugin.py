@@ -139,7 +139,8 @@ def wasm_sizes(request: pytest.FixtureRequest, wasm_settings: Any) -> dict[str, 
     and `size.total.<coding>`, and the bundle's modules as `bundle.module.<name>` and
     `bundle.origin.<origin>` (from build-report.json); returns {asset: {"raw": n, "gzip": n, "br": n}}."""
     record = Recorder(request.node)
-    sizes = site_sizes(wasm_settings.require_site())
+    site = wasm_settings.require_site()
+    sizes = site_sizes(site)
     totals = {"raw": 0, "gzip": 0, "br": 0}
     result: dict[str, dict[str, int]] = {}
     for asset in sizes:
@@ -151,7 +152,7 @@ def wasm_sizes(request: pytest.FixtureRequest, wasm_settings: Any) -> dict[str, 
         record(ANY_ENGINE, f"size.total.{coding}", "bytes", float(value))
     # Per module and per origin, so a baseline names the module that grew.
     by_origin: dict[str, int] = {}
-    for module, (origin, size) in bundle_module_sizes(wasm_settings.require_site()).items():
+    for module, (origin, size) in bundle_module_sizes(site).items():
         record(ANY_ENGINE, f"bundle.module.{name_part(module)}", "bytes", float(size))
         by_origin[origin] = by_origin.get(origin, 0) + size
     for origin, size in by_origin.items():
