@@ -13,7 +13,7 @@ def test_runtime_and_bundle_were_served_like_a_cdn(wasm_app, wasm_server):
         assert record.header("Cross-Origin-Embedder-Policy") == "require-corp"
         assert record.header("Cross-Origin-Opener-Policy") == "same-origin"
         assert record.header("Cache-Control") == "no-store"
-    # The browser asked for compression and the 4 MB runtime went out compressed.
+    # The browser asked for compression and the runtime went out compressed.
     wasm = served["/AtomVM.wasm"]
     assert wasm.header("Content-Encoding") in ("br", "gzip")
     assert 0 < wasm.bytes_sent < 2_000_000
