@@ -1,0 +1,156 @@
+"""The conformance suite: Elixir's own doctest examples, run on the host BEAM and in the browser VM.
+
+`build()` extracts the `iex>` examples of the standard library's modules from Debian's beams
+(their docs chunks), compiles each into a function, runs it on the host (vm/conformance/host),
+and builds a separate site whose bundle holds every example: the VM runs them there. The result
+is cached by everything it depends on, so a second run pays nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pytest_wasmblog.bundle import runtime, toolchain
+from pytest_wasmblog.bundle.cache import cache_root
+from pytest_wasmblog.bundle.compile_app import BRIDGE_SOURCES, compile_sources, source_files
+from pytest_wasmblog.bundle.rebuild import VM_DIR, fingerprint
+from pytest_wasmblog.errors import WasmblogError
+
+# The modules whose examples make up the suite (the issue's list: Elixir's everyday library).
+MODULES = (
+    "Enum", "Map", "Keyword", "List", "Tuple", "String", "Integer", "Float", "Atom", "MapSet", "Range",
+    "Stream", "Access", "Base", "URI", "Path", "Bitwise", "Date", "Time", "NaiveDateTime", "DateTime",
+    "Calendar", "Kernel", "Function", "Exception", "Inspect", "Agent", "Task", "Process", "Regex",
+    "Version", "OptionParser",
+)
+# Classes whose examples the VM must reproduce; the others failed or varied on the host itself.
+EXACT_CLASSES = ("compared", "prints")
+SHAPE_CLASSES = ("clock", "random", "nondeterministic")
+CHECKED_CLASSES = EXACT_CLASSES + SHAPE_CLASSES
+CONFORMANCE_SOURCES = VM_DIR / "conformance"
+STATIC = Path(str(resources.files("pytest_wasmblog") / "conformance" / "static"))
+MANIFEST = "examples.json"
+
+
+class ConformanceBuildError(WasmblogError):
+    pass
+
+
+@dataclass(frozen=True)
+class Example:
+    id: str  # "Enum.map/2 #1": the documented function and the example's number in its docs
+    module: str  # the documented module, "Enum"
+    doc: str  # "Enum.map/2", or "Enum" for the module's own docs
+    number: int
+    line: int
+    source: str  # the iex> lines and the documented results, as in the docs
+    klass: str  # see vm/conformance/host/host.ex
+    reason: str
+    vm_module: str
+    vm_function: str | None
+    host: tuple[tuple[str, ...], ...]  # the host's observations
+
+    @property
+    def checked(self) -> bool:
+        return self.klass in CHECKED_CLASSES
+
+    @property
+    def exact(self) -> bool:
+        return self.klass in EXACT_CLASSES
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Example:
+        return cls(
+            id=raw["id"], module=raw["module"], doc=raw["doc"], number=int(raw["number"]), line=int(raw["line"]),
+            source=raw["source"], klass=raw["class"], reason=raw["reason"], vm_module=raw["vm_module"],
+            vm_function=raw["vm_function"], host=tuple(tuple(o) for o in raw["host"]),
+        )
+
+
+@dataclass(frozen=True)
+class Suite:
+    root: Path
+    elixir: str
+    otp: str
+    modules: tuple[str, ...]
+    examples: tuple[Example, ...]
+
+    @property
+    def dist(self) -> Path:
+        return self.root / "site" / "dist"
+
+    @cached_property
+    def by_id(self) -> dict[str, Example]:
+        return {example.id: example for example in self.examples}
+
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for example in self.examples:
+            counts[example.klass] = counts.get(example.klass, 0) + 1
+        return counts
+
+
+def load(root: Path) -> Suite:
+    raw = json.loads((root / MANIFEST).read_text())
+    return Suite(root, raw["elixir"], raw["otp"], tuple(raw["modules"]),
+                 tuple(Example.from_json(e) for e in raw["examples"]))
+
+
+def build(modules: Sequence[str] = MODULES, log: Callable[[str], None] = print) -> Suite:
+    """The suite for `modules`, built now or taken from the cache."""
+    unknown = [m for m in modules if not m[:1].isupper()]
+    if unknown:
+        raise ConformanceBuildError(f"not Elixir module names: {', '.join(unknown)} (use aliases like Enum)")
+    tools = toolchain.find_toolchain()
+    inputs = [p for p in VM_DIR.rglob("*") if p.is_file()] + [p for p in STATIC.rglob("*") if p.is_file()]
+    key = fingerprint(inputs, "\n".join([tools.key, runtime.VERSION, *modules]))
+    root = cache_root() / "conformance" / key
+    if (root / ".complete").is_file():
+        return load(root)
+    work = root.with_name(key + ".partial")
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "site").mkdir(parents=True)
+    log(f"conformance: extracting and running the doctests of {len(modules)} modules on the host")
+    _run_host(tools, work / "site", modules)
+    shutil.move(str(work / "site" / MANIFEST), work / MANIFEST)
+    _write_site(work / "site")
+    from pytest_wasmblog.bundle.build import build_site  # the builder imports the whole toolchain
+
+    log("conformance: building the conformance bundle")
+    build_site(work / "site", log=lambda line: log(f"conformance: {line}"))
+    (work / ".complete").write_text(key)
+    shutil.rmtree(root, ignore_errors=True)
+    work.rename(root)
+    return load(root)
+
+
+def _run_host(tools: toolchain.Toolchain, out: Path, modules: Sequence[str]) -> None:
+    host_sources = [CONFORMANCE_SOURCES / "runner.ex", *source_files([CONFORMANCE_SOURCES / "host"]),
+                    BRIDGE_SOURCES / "json.ex", BRIDGE_SOURCES / "terms.ex"]
+    ebin = compile_sources(tools, host_sources, "conformance-host")
+    elixir = str(Path(tools.elixirc).with_name("elixir"))
+    toolchain.run([elixir, "-pa", str(ebin), "-e", "WasmblogConformance.Host.main()", "--", str(out), *modules],
+                  timeout=900)
+
+
+def _write_site(site: Path) -> None:
+    """The VM half: the generated example modules, the runner and a start module, as a site."""
+    for name in ("runner.ex", "app.ex"):
+        shutil.copy(CONFORMANCE_SOURCES / name, site / "lib" / name)
+    shutil.copytree(STATIC, site / "static")
+    (site / "wasmblog.toml").write_text(
+        "# Generated by pytest-wasmblog: Elixir's doctest examples, run in the VM.\n"
+        "[bundle]\n"
+        'start_module = "WasmblogConformance.App"\n'
+        'sources = ["lib"]\n'
+        "test_bridge = true\n"
+        "\n[site]\n"
+        'static = "static"\n'
+    )
