@@ -31,7 +31,9 @@ from pytest_wasmblog import isolation as isolation_check
 from pytest_wasmblog.app import PROBE_JS, PopcornApp
 from pytest_wasmblog.breaker import BootBreaker
 from pytest_wasmblog.browsers.base import BrowserPage, BrowserSession
+from pytest_wasmblog.browsers.launch import launch
 from pytest_wasmblog.bundle import avm
+from pytest_wasmblog.conformance import plugin as conformance
 from pytest_wasmblog.content_types import WrongContentTypeError, wrong_content_types
 from pytest_wasmblog.elixir import ElixirBridge
 from pytest_wasmblog.errors import BrowserLaunchError, BrowserNotFoundError
@@ -56,6 +58,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     perf.add_options(parser)
     artifacts.add_options(parser)
     module_usage.add_option(parser)
+    conformance.add_options(parser)
     parser.getgroup("wasmblog").addoption(UPDATE_OPTION, action="store_true",
                                           help="write the screenshots wasm_snapshot takes as the new references")
 
@@ -67,6 +70,13 @@ def pytest_configure(config: pytest.Config) -> None:
     perf.configure(config)
     config.pluginmanager.register(perf, "wasmblog-perf")  # its budget check runs after each test
     config.pluginmanager.register(artifacts, "wasmblog-artifacts")  # what a failing test leaves behind
+    if config.getoption("--wasm-conformance"):
+        stats = config.stash[stats_key]
+        config.pluginmanager.register(conformance.ConformancePlugin(
+            config, config.stash[settings_key],
+            boot=lambda browser, server, settings: boot_app(browser, server, settings, stats),
+            serve=serve_site, launch=lambda engine: launch_browser(engine, config.stash[settings_key], stats, config),
+            unavailable=unavailable), "wasmblog-conformance")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -201,21 +211,25 @@ def unavailable(settings: Settings, reason: str) -> None:
     pytest.skip(f"{reason} (outside CI this skips; with CI=true it fails)")
 
 
+def launch_browser(engine: str, settings: Settings, stats: RunStats, config: pytest.Config) -> BrowserSession:
+    """The engine's browser as the options say, traced if asked, and named in the run's summary."""
+    session = launch(engine, settings.browser_paths[engine], headless=not settings.headed)
+    artifacts.trace_pages_of(session, config)
+    engine_stats = stats.engine(session.engine)
+    engine_stats.description, engine_stats.backend, engine_stats.version = (
+        session.describe(), session.backend, session.version)
+    return session
+
+
 @pytest.fixture(scope="session")
 def wasm_browser(wasm_engine: str, wasm_settings: Settings, wasm_stats: RunStats,
                  pytestconfig: pytest.Config) -> Iterator[BrowserSession]:
-    from pytest_wasmblog.browsers.launch import launch
-
     try:
-        session = launch(wasm_engine, wasm_settings.browser_paths[wasm_engine], headless=not wasm_settings.headed)
+        session = launch_browser(wasm_engine, wasm_settings, wasm_stats, pytestconfig)
     except BrowserNotFoundError as exc:
         unavailable(wasm_settings, str(exc))
     except BrowserLaunchError as exc:
         pytest.fail(str(exc), pytrace=False)
-    artifacts.trace_pages_of(session, pytestconfig)
-    engine_stats = wasm_stats.engine(session.engine)
-    engine_stats.description, engine_stats.backend, engine_stats.version = (
-        session.describe(), session.backend, session.version)
     with session:
         yield session
 

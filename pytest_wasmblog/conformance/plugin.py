@@ -1,0 +1,232 @@
+"""`pytest --wasm-conformance`: Elixir's doctest examples as pytest items, on the host and per engine.
+
+Each example is one item per place it runs: `Enum.map/2 #1[host]` (did the host give what the
+docs show?) and `Enum.map/2 #1[chromium]` (did the VM give what the host gave?). Items of one
+engine share one browser and one VM, which answers the examples in batches as items ask.
+Everything the summary and the JSON report say comes from the items' reports, so runs split
+across xdist workers add up the same.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import pytest
+
+from pytest_wasmblog.app import PopcornApp
+from pytest_wasmblog.browsers.base import BrowserSession
+from pytest_wasmblog.conformance import known, report, suite
+from pytest_wasmblog.conformance.compare import compare
+from pytest_wasmblog.conformance.vm_runner import EngineRunner
+from pytest_wasmblog.errors import BrowserLaunchError, BrowserNotFoundError, WasmblogError
+from pytest_wasmblog.link import Link
+from pytest_wasmblog.server import StaticSiteServer
+from pytest_wasmblog.settings import Settings
+
+HOST = "host"
+MARKER = "wasm_conformance: an example of Elixir's docs run by --wasm-conformance (select with -m wasm_conformance)"
+_PROPERTY = "wasm_conformance"
+# How many examples one VM call may run: the item asking and those queued after it on its engine.
+_AHEAD = 60
+
+
+class BootFn(Protocol):
+    def __call__(self, browser: BrowserSession, server: StaticSiteServer, settings: Settings) -> PopcornApp: ...
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("wasmblog")
+    group.addoption("--wasm-conformance", action="store_true",
+                    help="add the conformance suite: Elixir's own doctest examples, run on the host and in the "
+                    "VM on every --wasm-browser engine (select it alone with -m wasm_conformance)")
+    group.addoption("--wasm-conformance-modules", metavar="MODULES",
+                    help="comma-separated Elixir modules whose examples to take (default: the whole suite)")
+    group.addoption("--wasm-conformance-report", metavar="PATH",
+                    help="write every example's outcome per engine, and the pass rates, as JSON")
+
+
+def modules_option(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return suite.MODULES
+    modules = tuple(m.strip() for m in value.split(",") if m.strip())
+    if not modules or any(not m[:1].isupper() for m in modules):
+        raise pytest.UsageError(f"--wasm-conformance-modules takes Elixir module names like Enum,Map, not {value!r}")
+    return modules
+
+
+@dataclass
+class _Engine:
+    """One engine's browser, server and VM runner, made when its first example runs."""
+
+    name: str
+    runner: EngineRunner | None = None
+    browser: BrowserSession | None = None
+    server: StaticSiteServer | None = None
+    unavailable: str | None = None
+    examples: list[suite.Example] = field(default_factory=list)  # in item order
+    position: dict[str, int] = field(default_factory=dict)
+
+    def close(self) -> None:
+        if self.runner is not None:
+            self.runner.close()
+        if self.server is not None:
+            self.server.stop()
+        if self.browser is not None:
+            self.browser.close()
+        self.runner = self.server = self.browser = None
+
+
+class ConformancePlugin:
+    def __init__(self, config: pytest.Config, settings: Settings, boot: BootFn,
+                 serve: Callable[[Path, Settings, Link], StaticSiteServer],
+                 launch: Callable[[str], BrowserSession],
+                 unavailable: Callable[[Settings, str], None]) -> None:
+        self.config = config
+        self.settings = settings
+        self.boot = boot
+        self.serve = serve
+        self.launch = launch
+        self.unavailable = unavailable
+        self.modules = modules_option(config.getoption("--wasm-conformance-modules"))
+        self.suite: suite.Suite | None = None
+        self.known: dict[str, known.KnownFailure] = {}
+        self.engines: dict[str, _Engine] = {}
+        self.collected = report.Collected()
+
+    # -- collection ---------------------------------------------------------------------------
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config,
+                                      items: list[pytest.Item]) -> None:
+        config.addinivalue_line("markers", MARKER)
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        try:
+            self.suite = suite.build(self.modules, log=lambda line: reporter.write_line(line) if reporter else None)
+            self.known = known.load()
+        except WasmblogError as exc:
+            raise pytest.UsageError(f"--wasm-conformance: {exc}") from None
+        parent = ConformanceCollector.from_parent(session, name="conformance", nodeid="conformance")
+        for engine in (HOST, *self.settings.engines):
+            for example in self.suite.examples:
+                item = ConformanceItem.from_parent(parent, name=f"{example.id}[{engine}]", example=example,
+                                                   engine=engine, plugin=self)
+                entry = self.known.get(example.id)
+                if engine != HOST and entry is not None and entry.applies_to(engine) and example.checked:
+                    item.add_marker(pytest.mark.xfail(reason=entry.reason, strict=entry.strict))
+                items.append(item)
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        for item in session.items:
+            if isinstance(item, ConformanceItem) and item.engine != HOST:
+                engine = self.engines.setdefault(item.engine, _Engine(item.engine))
+                engine.position[item.example.id] = len(engine.examples)
+                engine.examples.append(item.example)
+
+    # -- running ------------------------------------------------------------------------------
+
+    def run_in_vm(self, example: suite.Example, engine_name: str) -> tuple[bool, str, float]:
+        engine = self.engines.setdefault(engine_name, _Engine(engine_name))
+        runner = self._runner(engine)
+        start = engine.position.get(example.id, 0) + 1
+        upcoming = engine.examples[start:start + _AHEAD]
+        began = time.monotonic()
+        result = runner.result(example, upcoming)
+        if start >= len(engine.examples):  # the engine's last example: free its browser now
+            engine.close()
+        verdict = compare(example, result)
+        seconds = result.seconds or time.monotonic() - began
+        return verdict.passed, verdict.detail, seconds
+
+    def _runner(self, engine: _Engine) -> EngineRunner:
+        if engine.unavailable is not None:
+            self.unavailable(self.settings, engine.unavailable)
+        if engine.runner is None:
+            assert self.suite is not None
+            try:
+                engine.browser = self.launch(engine.name)
+            except BrowserNotFoundError as exc:
+                engine.unavailable = str(exc)
+                self.unavailable(self.settings, engine.unavailable)
+            except BrowserLaunchError as exc:
+                engine.unavailable = str(exc)
+                pytest.fail(engine.unavailable, pytrace=False)
+            server = engine.server = self.serve(self.suite.dist, self.settings, Link())
+            browser = engine.browser
+            engine.runner = EngineRunner(engine.name, lambda: self.boot(browser, server, self.settings))
+        return engine.runner
+
+    # -- reporting ----------------------------------------------------------------------------
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.collected.add(report)
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if self.suite is None:
+            return
+        summary = self.collected.summary(self.suite)
+        terminalreporter.section("wasmblog conformance")
+        for line in summary.lines():
+            terminalreporter.write_line(line)
+        path = self.config.getoption("--wasm-conformance-report")
+        if path and not hasattr(self.config, "workerinput"):
+            written = report.write(Path(path), self.suite, self.collected, summary)
+            terminalreporter.write_line(f"report: {written}")
+
+    def pytest_sessionfinish(self) -> None:
+        for engine in self.engines.values():
+            engine.close()
+
+
+class ConformanceCollector(pytest.Collector):
+    """The suite's items are made by the plugin; this node only names them (`conformance::...`)."""
+
+    def collect(self) -> list[pytest.Item | pytest.Collector]:
+        return []
+
+
+class ConformanceFailure(Exception):
+    pass
+
+
+class ConformanceItem(pytest.Item):
+    def __init__(self, *, example: suite.Example, engine: str, plugin: ConformancePlugin, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.example = example
+        self.engine = engine
+        self.wasm_engine = None if engine == HOST else engine  # for the plugin's engine ordering
+        self.plugin = plugin
+        self.add_marker("wasm_conformance")
+        self.keywords[example.module] = True
+
+    def runtest(self) -> None:
+        example = self.example
+        if not example.checked:
+            self._record(outcome="not_checked", seconds=0.0)
+            pytest.skip(f"{example.klass} on the host: {example.reason}")
+        if self.engine == HOST:
+            self._record(outcome="passed", seconds=0.0)
+            return
+        passed, detail, seconds = self.plugin.run_in_vm(example, self.engine)
+        self._record(outcome="passed" if passed else "failed", seconds=seconds, detail=detail)
+        if not passed:
+            raise ConformanceFailure(detail)
+
+    def _record(self, *, outcome: str, seconds: float, detail: str = "") -> None:
+        self.user_properties.append((_PROPERTY, json.dumps(
+            {"example": self.example.id, "engine": self.engine, "vm": outcome, "seconds": round(seconds, 4),
+             "detail": detail[:2000]})))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, ConformanceFailure):
+            source = "\n".join(f"    {line}" for line in self.example.source.splitlines())
+            return (f"{self.example.id} on {self.engine}: {excinfo.value}\n"
+                    f"  the example, from the docs of {self.example.doc}:\n{source}")
+        return str(super().repr_failure(excinfo, style))
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, f"{self.example.id}[{self.engine}]"
