@@ -11,6 +11,7 @@ from pytest_wasmblog.atomic import write_atomically
 from pytest_wasmblog.bundle import avm
 from pytest_wasmblog.bundle.build import REPORT_NAME, build_site
 from pytest_wasmblog.bundle.why import explain
+from pytest_wasmblog.conformance import compat_doc, known, suite
 from pytest_wasmblog.errors import WasmblogError
 
 
@@ -41,6 +42,15 @@ def main(argv: list[str] | None = None) -> int:
                                   help="write the README's troubleshooting section from the plugin's real errors")
     trouble.add_argument("readme", type=Path)
     trouble.add_argument("--check", action="store_true", help="only check that the section is up to date")
+    conformance = commands.add_parser("conformance", help="build the conformance suite (Elixir's doctest examples "
+                                      "run on the host, and the bundle that runs them in the VM); run it with "
+                                      "`pytest --wasm-conformance`")
+    conformance.add_argument("--modules", help="comma-separated Elixir modules (default: the whole suite)")
+    compatibility = commands.add_parser("compatibility", help="write docs/compatibility.md from the suite and "
+                                        "the known failures")
+    compatibility.add_argument("doc", type=Path)
+    compatibility.add_argument("--report", type=Path, help="a run's --wasm-conformance-report, for the times")
+    compatibility.add_argument("--check", action="store_true", help="only check that the document is up to date")
     args = parser.parse_args(argv)
     try:
         if args.command == "build":
@@ -60,6 +70,10 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"wrote {write(report, path)}")
         elif args.command == "troubleshooting":
             return write_troubleshooting(args.readme, check=args.check)
+        elif args.command == "conformance":
+            return build_conformance(args.modules)
+        elif args.command == "compatibility":
+            return write_compatibility(args.doc, args.report, check=args.check)
     except WasmblogError as exc:
         print(f"wasmblog: error: {exc}", file=sys.stderr)
         return 1
@@ -79,6 +93,29 @@ def write_troubleshooting(readme: Path, check: bool) -> int:
         return 1
     write_atomically(readme, wanted.encode())
     print(f"{readme}: troubleshooting section rewritten")
+    return 0
+
+
+def build_conformance(modules: str | None) -> int:
+    names = tuple(m.strip() for m in modules.split(",")) if modules else suite.MODULES
+    built = suite.build(names)
+    counts = ", ".join(f"{n} {klass}" for klass, n in sorted(built.counts().items()))
+    print(f"{len(built.examples)} examples from {len(built.modules)} modules ({counts})")
+    print(f"bundle: {built.dist}; run it with `pytest --wasm-conformance -m wasm_conformance --wasm-browser all`")
+    return 0
+
+
+def write_compatibility(doc: Path, report: Path | None, check: bool) -> int:
+    current = doc.read_text() if doc.is_file() else ""
+    times = compat_doc.times_from_report(report) if report else compat_doc.current_times(current)
+    wanted = compat_doc.render(suite.extract(log=lambda _: None), known.load(), times)
+    if wanted == current:
+        return 0
+    if check:
+        print(f"{doc} is stale; run `wasmblog compatibility {doc}`", file=sys.stderr)
+        return 1
+    write_atomically(doc, wanted.encode())
+    print(f"{doc} rewritten")
     return 0
 
 

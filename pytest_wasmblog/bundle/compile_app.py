@@ -15,7 +15,9 @@ BRIDGE_SOURCES = VM_DIR / "elixir"
 
 
 def source_files(folders: list[Path]) -> list[Path]:
-    return sorted(p for folder in folders for p in folder.rglob("*") if p.suffix in (".ex", ".erl") and p.is_file())
+    """Sources to compile, and `.beam` files compiled elsewhere, which are packed as they are."""
+    return sorted(p for folder in folders for p in folder.rglob("*")
+                  if p.suffix in (".ex", ".erl", ".beam") and p.is_file())
 
 
 def compile_sources(tools: Toolchain, files: list[Path], label: str, extra_inputs: Sequence[Path] = ()) -> Path:
@@ -30,6 +32,8 @@ def compile_sources(tools: Toolchain, files: list[Path], label: str, extra_input
     staging.mkdir(parents=True)
     erlang_files = [str(f) for f in files if f.suffix == ".erl"]
     elixir_files = [str(f) for f in files if f.suffix == ".ex"]
+    for prebuilt in (f for f in files if f.suffix == ".beam"):
+        shutil.copy(prebuilt, staging / prebuilt.name)
     if erlang_files:
         toolchain.run([tools.erlc, "-o", str(staging), *erlang_files])
     if elixir_files:
@@ -51,7 +55,7 @@ def compile_app(tools: Toolchain, sources: list[Path], with_bridge: bool, inputs
     folders = [*sources, *([BRIDGE_SOURCES] if with_bridge else [])]
     files = source_files(folders)
     if not files:
-        raise toolchain.ToolFailedError(["elixirc"], 1, f"no .ex or .erl files in {', '.join(map(str, folders))}")
+        raise toolchain.ToolFailedError(["elixirc"], 1, f"no .ex, .erl or .beam files in {', '.join(map(str, folders))}")
     read_at_compile_time = sorted(p for folder in inputs for p in folder.rglob("*") if p.is_file())
     return compile_sources(tools, files, "app", read_at_compile_time)
 

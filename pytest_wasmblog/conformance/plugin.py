@@ -48,6 +48,11 @@ def add_options(parser: pytest.Parser) -> None:
                     help="comma-separated Elixir modules whose examples to take (default: the whole suite)")
     group.addoption("--wasm-conformance-report", metavar="PATH",
                     help="write every example's outcome per engine, and the pass rates, as JSON")
+    group.addoption("--wasm-conformance-ebin", metavar="DIR", action="append", default=[],
+                    help="a folder of compiled modules (with docs) to take examples from, with "
+                    "--wasm-conformance-modules naming them: your own modules' doctests (repeatable)")
+    group.addoption("--wasm-conformance-known", metavar="PATH",
+                    help="the known failures (TOML) to expect, instead of the plugin's own list")
 
 
 def modules_option(value: str | None) -> tuple[str, ...]:
@@ -93,6 +98,12 @@ class ConformancePlugin:
         self.launch = launch
         self.unavailable = unavailable
         self.modules = modules_option(config.getoption("--wasm-conformance-modules"))
+        self.ebins = tuple(Path(p).resolve() for p in config.getoption("--wasm-conformance-ebin"))
+        missing = [str(p) for p in self.ebins if not p.is_dir()]
+        if missing:
+            raise pytest.UsageError(f"--wasm-conformance-ebin: no such folder: {', '.join(missing)}")
+        known_option = config.getoption("--wasm-conformance-known")
+        self.known_path = Path(known_option) if known_option else known.KNOWN_FAILURES
         self.suite: suite.Suite | None = None
         self.known: dict[str, known.KnownFailure] = {}
         self.engines: dict[str, _Engine] = {}
@@ -106,8 +117,9 @@ class ConformancePlugin:
         config.addinivalue_line("markers", MARKER)
         reporter = config.pluginmanager.get_plugin("terminalreporter")
         try:
-            self.suite = suite.build(self.modules, log=lambda line: reporter.write_line(line) if reporter else None)
-            self.known = known.load()
+            self.suite = suite.build(self.modules, log=lambda line: reporter.write_line(line) if reporter else None,
+                                     code_paths=self.ebins)
+            self.known = known.load(self.known_path)
         except WasmblogError as exc:
             raise pytest.UsageError(f"--wasm-conformance: {exc}") from None
         parent = ConformanceCollector.from_parent(session, name="conformance", nodeid="conformance")

@@ -8,6 +8,7 @@ is cached by everything it depends on, so a second run pays nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from collections.abc import Callable, Sequence
@@ -81,10 +82,13 @@ class Suite:
     otp: str
     modules: tuple[str, ...]
     examples: tuple[Example, ...]
+    site: Path | None = None  # the VM half, once built
 
     @property
     def dist(self) -> Path:
-        return self.root / "site" / "dist"
+        if self.site is None:
+            raise ConformanceBuildError("the conformance bundle is not built: use suite.build(), not extract()")
+        return self.site / "dist"
 
     @cached_property
     def by_id(self) -> dict[str, Example]:
@@ -103,45 +107,66 @@ def load(root: Path) -> Suite:
                  tuple(Example.from_json(e) for e in raw["examples"]))
 
 
-def build(modules: Sequence[str] = MODULES, log: Callable[[str], None] = print) -> Suite:
-    """The suite for `modules`, built now or taken from the cache."""
+def extract(modules: Sequence[str] = MODULES, log: Callable[[str], None] = print,
+            code_paths: Sequence[Path] = ()) -> Suite:
+    """The host half: the examples of `modules`, compiled, run and classified on the host BEAM.
+    `code_paths` are extra ebin folders holding the modules (for modules that are not Elixir's)."""
     unknown = [m for m in modules if not m[:1].isupper()]
     if unknown:
         raise ConformanceBuildError(f"not Elixir module names: {', '.join(unknown)} (use aliases like Enum)")
     tools = toolchain.find_toolchain()
-    inputs = [p for p in VM_DIR.rglob("*") if p.is_file()] + [p for p in STATIC.rglob("*") if p.is_file()]
-    key = fingerprint(inputs, "\n".join([tools.key, runtime.VERSION, *modules]))
+    inputs = [CONFORMANCE_SOURCES / "runner.ex", *CONFORMANCE_SOURCES.glob("host/*.ex"),
+              BRIDGE_SOURCES / "json.ex", BRIDGE_SOURCES / "terms.ex",
+              *(p for folder in code_paths for p in sorted(folder.glob("*.beam")))]
+    key = fingerprint(inputs, "\n".join([tools.key, *modules, *map(str, code_paths)]))
     root = cache_root() / "conformance" / key
-    if (root / ".complete").is_file():
-        return load(root)
-    work = root.with_name(key + ".partial")
-    shutil.rmtree(work, ignore_errors=True)
-    (work / "site").mkdir(parents=True)
-    log(f"conformance: extracting and running the doctests of {len(modules)} modules on the host")
-    _run_host(tools, work / "site", modules)
-    shutil.move(str(work / "site" / MANIFEST), work / MANIFEST)
-    _write_site(work / "site")
-    from pytest_wasmblog.bundle.build import build_site  # the builder imports the whole toolchain
-
-    log("conformance: building the conformance bundle")
-    build_site(work / "site", log=lambda line: log(f"conformance: {line}"))
-    (work / ".complete").write_text(key)
-    shutil.rmtree(root, ignore_errors=True)
-    work.rename(root)
+    if not (root / MANIFEST).is_file():
+        log(f"conformance: extracting and running the doctests of {len(modules)} modules on the host")
+        work = root.with_name(key + ".partial")
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        _run_host(tools, work, modules, code_paths)
+        shutil.rmtree(root, ignore_errors=True)
+        work.rename(root)
     return load(root)
 
 
-def _run_host(tools: toolchain.Toolchain, out: Path, modules: Sequence[str]) -> None:
+def build(modules: Sequence[str] = MODULES, log: Callable[[str], None] = print,
+          code_paths: Sequence[Path] = ()) -> Suite:
+    """The whole suite: `extract()` and the bundle that runs the examples in the VM, built beside it."""
+    host = extract(modules, log, code_paths)
+    inputs = [p for p in VM_DIR.rglob("*") if p.is_file()] + [p for p in STATIC.rglob("*") if p.is_file()]
+    site = host.root / ("site-" + fingerprint(inputs, runtime.VERSION))
+    if not (site / "dist" / "bundle.avm").is_file():
+        from pytest_wasmblog.bundle.build import build_site  # the builder imports the whole toolchain
+
+        log("conformance: building the conformance bundle")
+        work = site.with_name(site.name + ".partial")
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.copytree(host.root / "lib", work / "lib")
+        for folder in code_paths:  # the documented modules themselves, compiled elsewhere
+            for beam_file in folder.glob("*.beam"):
+                shutil.copy(beam_file, work / "lib" / beam_file.name)
+        _write_site(work)
+        build_site(work, log=lambda line: log(f"conformance: {line}"))
+        shutil.rmtree(site, ignore_errors=True)
+        work.rename(site)
+    return dataclasses.replace(host, site=site)
+
+
+def _run_host(tools: toolchain.Toolchain, out: Path, modules: Sequence[str], code_paths: Sequence[Path]) -> None:
     host_sources = [CONFORMANCE_SOURCES / "runner.ex", *source_files([CONFORMANCE_SOURCES / "host"]),
                     BRIDGE_SOURCES / "json.ex", BRIDGE_SOURCES / "terms.ex"]
     ebin = compile_sources(tools, host_sources, "conformance-host")
     elixir = str(Path(tools.elixirc).with_name("elixir"))
-    toolchain.run([elixir, "-pa", str(ebin), "-e", "WasmblogConformance.Host.main()", "--", str(out), *modules],
-                  timeout=900)
+    paths = [arg for folder in code_paths for arg in ("-pa", str(folder))]
+    toolchain.run([elixir, "-pa", str(ebin), *paths, "-e", "WasmblogConformance.Host.main()", "--", str(out),
+                   *modules], timeout=900)
 
 
 def _write_site(site: Path) -> None:
     """The VM half: the generated example modules, the runner and a start module, as a site."""
+    (site / "lib").mkdir(exist_ok=True)
     for name in ("runner.ex", "app.ex"):
         shutil.copy(CONFORMANCE_SOURCES / name, site / "lib" / name)
     shutil.copytree(STATIC, site / "static")

@@ -49,15 +49,17 @@ defmodule WasmblogConformance.Host do
 
   defp module_examples(module, out) do
     label = inspect(module)
-    examples = Extract.examples(module)
-    indexed = Enum.with_index(examples, 1)
+    examples = Enum.map(Extract.examples(module), &Map.merge(&1, %{module: label, import: false}))
     run_module = Module.concat([WasmblogConformance.Examples, label])
     check_module = Module.concat([WasmblogConformance.Checks, label])
-    {run_source, run_errors} = compile_all(run_module, indexed, &run_function/2)
-    {_check_source, check_errors} = compile_all(check_module, indexed, &check_function/2)
+    {run_source, runnable, run_errors} = compile_all(run_module, Enum.with_index(examples, 1), &run_function/2)
+    {_check_source, _, check_errors} = compile_all(check_module, runnable, &check_function/2)
     File.write!(Path.join([out, "lib", "examples_#{Macro.underscore(label)}.ex"]), run_source)
+    imported = Map.new(runnable, fn {example, index} -> {index, example} end)
 
-    Enum.map(indexed, fn {example, index} ->
+    Enum.map(Enum.with_index(examples, 1), fn {example, index} ->
+      example = Map.get(imported, index, example)
+
       record = %{
         "id" => "#{example.doc} ##{example.number}",
         "module" => label,
@@ -77,11 +79,13 @@ defmodule WasmblogConformance.Host do
   # Compiling: the whole module at once, and the examples that break it found by halving
   # ---------------------------------------------------------------------------
 
+  # Examples compile with `require Module`; one that does not is tried again with `import Module`
+  # (Bitwise's operators, say, which its docs use unqualified), as ExUnit's `import: true` does.
   defp compile_all(module, indexed, render) do
     {good, errors} = split_compilable(module, indexed, render, %{})
     source = module_source(module, good, render)
     {:ok, _} = compile(source)
-    {source, errors}
+    {source, good, errors}
   end
 
   defp split_compilable(module, indexed, render, errors) do
@@ -90,8 +94,14 @@ defmodule WasmblogConformance.Host do
         {indexed, errors}
 
       {:error, message} when length(indexed) == 1 ->
-        [{_, index}] = indexed
-        {[], Map.put(errors, index, message)}
+        [{example, index}] = indexed
+        retry = [{%{example | import: true}, index}]
+
+        if example.import == false and match?({:ok, _}, compile(module_source(module, retry, render))) do
+          {retry, errors}
+        else
+          {[], Map.put(errors, index, message)}
+        end
 
       {:error, _} ->
         {left, right} = Enum.split(indexed, div(length(indexed), 2))
@@ -122,13 +132,16 @@ defmodule WasmblogConformance.Host do
 
   defp run_function(example, index) do
     body = Enum.map_join(example.exprs, "\n", &run_expr/1)
-    "def example_#{index} do\n#{body}\n:ok\nend\n"
+    "def example_#{index} do\n#{prelude(example)}\n#{body}\n:ok\nend\n"
   end
 
   defp check_function(example, index) do
     body = Enum.map_join(example.exprs, "\n", &check_expr/1)
-    "def check_#{index} do\n#{body}\n:ok\nend\n"
+    "def check_#{index} do\n#{prelude(example)}\n#{body}\n:ok\nend\n"
   end
+
+  defp prelude(%{module: module, import: true}), do: "import #{module}, warn: false"
+  defp prelude(%{module: module}), do: "require #{module}"
 
   defp run_expr({source, :none}), do: source
   defp run_expr({source, {:raise, _, _}}), do: "WasmblogConformance.Runner.raises(fn ->\n#{source}\nend)"
