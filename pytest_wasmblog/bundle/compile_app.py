@@ -37,8 +37,10 @@ def compile_sources(tools: Toolchain, files: list[Path], label: str, extra_input
     if erlang_files:
         toolchain.run([tools.erlc, "-o", str(staging), *erlang_files])
     if elixir_files:
-        # --ignore-module-conflict: an app may define a module Debian's Elixir also ships.
-        toolchain.run([tools.elixirc, "--ignore-module-conflict", "-o", str(staging), *elixir_files])
+        # --ignore-module-conflict: an app may define a module Debian's Elixir also ships. -pa: sources
+        # may require modules given compiled, or compiled from Erlang just above.
+        toolchain.run([tools.elixirc, "--ignore-module-conflict", "-pa", str(staging), "-o", str(staging),
+                       *elixir_files])
     (staging / ".complete").write_text(key)
     shutil.rmtree(ebin, ignore_errors=True)
     staging.rename(ebin)

@@ -111,8 +111,10 @@ def shape(observation: Observation) -> Any:
     kind, *rest = observation
     if kind in ("value", "no_raise"):
         return [kind, _shape_term(json.loads(rest[0]))]
-    if kind in ("raise", "uncaught"):
-        return [kind, rest[0], rest[1] if rest[0] == "error" or kind == "raise" else ""]
+    if kind == "raise":  # the exception's module; its message may quote the varying values
+        return [kind, rest[0]]
+    if kind == "uncaught":
+        return [kind, rest[0], rest[1] if rest[0] == "error" else ""]
     return [kind]
 
 
