@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,7 +28,8 @@ def compile_sources(tools: Toolchain, files: list[Path], label: str, extra_input
     ebin = cache_root() / label / key
     if (ebin / ".complete").is_file():
         return ebin
-    staging = ebin.with_name(key + ".partial")
+    # Per process: parallel test workers may compile the same sources at once.
+    staging = ebin.with_name(f"{key}.partial-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     erlang_files = [str(f) for f in files if f.suffix == ".erl"]
@@ -42,8 +44,14 @@ def compile_sources(tools: Toolchain, files: list[Path], label: str, extra_input
         toolchain.run([tools.elixirc, "--ignore-module-conflict", "-pa", str(staging), "-o", str(staging),
                        *elixir_files])
     (staging / ".complete").write_text(key)
-    shutil.rmtree(ebin, ignore_errors=True)
-    staging.rename(ebin)
+    if ebin.exists() and not (ebin / ".complete").is_file():
+        shutil.rmtree(ebin, ignore_errors=True)  # what a build that was killed left
+    try:
+        staging.rename(ebin)
+    except OSError:  # another process finished first: its copy is as good
+        if not (ebin / ".complete").is_file():
+            raise
+        shutil.rmtree(staging, ignore_errors=True)
     return ebin
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -122,12 +123,10 @@ def extract(modules: Sequence[str] = MODULES, log: Callable[[str], None] = print
     root = cache_root() / "conformance" / key
     if not (root / MANIFEST).is_file():
         log(f"conformance: extracting and running the doctests of {len(modules)} modules on the host")
-        work = root.with_name(key + ".partial")
-        shutil.rmtree(work, ignore_errors=True)
+        work = _partial(root)
         work.mkdir(parents=True)
         _run_host(tools, work, modules, code_paths)
-        shutil.rmtree(root, ignore_errors=True)
-        work.rename(root)
+        _publish(work, root)
     return load(root)
 
 
@@ -141,17 +140,30 @@ def build(modules: Sequence[str] = MODULES, log: Callable[[str], None] = print,
         from pytest_wasmblog.bundle.build import build_site  # the builder imports the whole toolchain
 
         log("conformance: building the conformance bundle")
-        work = site.with_name(site.name + ".partial")
-        shutil.rmtree(work, ignore_errors=True)
+        work = _partial(site)
         shutil.copytree(host.root / "lib", work / "lib")
         for folder in code_paths:  # the documented modules themselves, compiled elsewhere
             for beam_file in folder.glob("*.beam"):
                 shutil.copy(beam_file, work / "lib" / beam_file.name)
         _write_site(work)
         build_site(work, log=lambda line: log(f"conformance: {line}"))
-        shutil.rmtree(site, ignore_errors=True)
-        work.rename(site)
+        _publish(work, site)
     return dataclasses.replace(host, site=site)
+
+
+def _partial(final: Path) -> Path:
+    """A work folder of this process only: xdist workers may build the same suite at once."""
+    return final.with_name(f"{final.name}.partial-{os.getpid()}")
+
+
+def _publish(work: Path, final: Path) -> None:
+    """Rename the finished work folder into place; if another process got there first, keep theirs."""
+    try:
+        work.rename(final)
+    except OSError:
+        if not final.is_dir():
+            raise
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def _run_host(tools: toolchain.Toolchain, out: Path, modules: Sequence[str], code_paths: Sequence[Path]) -> None:

@@ -104,12 +104,20 @@ class EngineRunner:
         started = [line[len(MARKER):].strip() for line in stdout if line.startswith(MARKER)]
         culprit = next((i for i in reversed(started) if i in ids), batch[0].id)
         self.results[culprit] = VMResult(crash=why)
-        self.close()
+        self._reboot()
+
+    def _reboot(self) -> None:
+        """A new VM: the page loaded again from the browser's cache (fast), or a new page if that fails."""
+        self.reboots += 1
+        if self._app is not None:
+            try:
+                self._app.reload()
+                return
+            except (WasmblogError, TimeoutError):
+                self.close()
 
     def _current_app(self) -> PopcornApp:
         if self._app is None:
-            if self.results:
-                self.reboots += 1
             self._app = self.boot()
         return self._app
 
