@@ -132,7 +132,8 @@ def _edges(
             closure.unresolved.setdefault(mfa, set()).add(source.name)
             continue
         edges.append((module, Reason("call", source.name, f"{function}/{arity}")))
-    for atom in source.info.atoms:
+    in_literals = sorted(source.info.literal_atoms.difference(source.info.atoms))
+    for atom in [*source.info.atoms, *in_literals]:
         if atom.startswith("Elixir.") and atom in available and atom != source.name:
             edges.append((atom, Reason("atom", source.name)))
     return edges
