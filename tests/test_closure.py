@@ -309,3 +309,9 @@ def test_a_struct_named_only_in_a_literal_is_followed_with_its_protocol_implemen
     assert closure.modules["Elixir.Date.Range"] == Reason("atom", "app")
     assert closure.modules["Elixir.Enumerable.Date.Range"] == Reason("protocol", "Elixir.Enumerable", "Date.Range")
 
+
+def test_allowed_modules_escape_the_drop_patterns_but_are_not_forced_in() -> None:
+    available = lib(mod("app", calls=[("elixir_aliases", "concat", 1)]), mod("elixir_aliases"), mod("elixir_config"))
+    policy = Policy(drop=("elixir_*",), allow=frozenset({"elixir_aliases", "elixir_config"}))
+    closure = compute(available, ["app"], NO_NATIVE, policy)
+    assert set(closure.modules) == {"app", "elixir_aliases"}

@@ -50,13 +50,15 @@ class Closure:
 
 @dataclass(frozen=True)
 class Policy:
-    """User-editable: modules (or fnmatch globs) always packed, and never packed."""
+    """User-editable: modules (or fnmatch globs) always packed, and never packed; `allow` names
+    modules the drop patterns match that may still be packed when something reaches them."""
 
     keep: tuple[str, ...] = ()
     drop: tuple[str, ...] = ()
+    allow: frozenset[str] = frozenset()
 
     def drops(self, module: str) -> bool:
-        return not any(fnmatch.fnmatchcase(module, k) for k in self.keep) and any(
+        return module not in self.allow and not any(fnmatch.fnmatchcase(module, k) for k in self.keep) and any(
             fnmatch.fnmatchcase(module, pattern) for pattern in self.drop
         )
 
