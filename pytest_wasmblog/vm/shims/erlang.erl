@@ -126,13 +126,19 @@ append_element(Tuple, Element) -> erlang:list_to_tuple(erlang:tuple_to_list(Tupl
 binary_to_list(Binary, Start, Stop) when Start >= 1, Stop >= Start - 1 ->
     erlang:binary_to_list(binary:part(Binary, Start - 1, Stop - Start + 1)).
 
-convert_time_unit(Time, From, To) ->
+%% OTP's rounding: toward negative infinity, also for negative times.
+convert_time_unit(Time, From, To) when is_integer(Time) ->
     FromPerSecond = units_per_second(From),
     ToPerSecond = units_per_second(To),
-    (Time * ToPerSecond) div FromPerSecond.
+    case Time < 0 of
+        true -> (Time * ToPerSecond - (FromPerSecond - 1)) div FromPerSecond;
+        false -> (Time * ToPerSecond) div FromPerSecond
+    end;
+convert_time_unit(Time, From, To) -> erlang:error(badarg, [Time, From, To]).
 
-%% The VM's native time unit is the microsecond.
-units_per_second(native) -> 1000000;
+%% Measured: the VM's native unit (monotonic and system time) is the nanosecond.
+units_per_second(native) -> 1000000000;
+units_per_second(perf_counter) -> 1000000000;
 units_per_second(second) -> 1;
 units_per_second(seconds) -> 1;
 units_per_second(millisecond) -> 1000;
@@ -141,7 +147,6 @@ units_per_second(microsecond) -> 1000000;
 units_per_second(micro_seconds) -> 1000000;
 units_per_second(nanosecond) -> 1000000000;
 units_per_second(nano_seconds) -> 1000000000;
-units_per_second(perf_counter) -> 1000000;
 units_per_second(N) when is_integer(N), N > 0 -> N;
 units_per_second(Unit) -> erlang:error(badarg, [Unit]).
 
