@@ -40,7 +40,7 @@ DEFAULT_DROP = (
     "qlc*", "dets*", "disk_log*", "socket", "inet*", "gen_tcp*", "gen_udp*", "gen_sctp*", "net_*",
     "global*", "rpc", "erpc", "auth", "dist_*", "erl_distribution", "erl_epmd", "file", "file_*",
     "filelib", "code", "code_server", "application_*", "shell*", "c", "edlin*", "group*", "user*",
-    "re", "error_logger", "logger_*", "heart", "os_mon*", "standard_error", "erl_signal_handler",
+    "re", "logger_*", "heart", "os_mon*", "standard_error", "erl_signal_handler",
     "otp_internal", "erl_features", "kernel*", "ram_file", "raw_file_io*", "httpd*", "digraph*",
     "sofs", "zip", "erl_tar", "escript", "erl_compile",
 )
