@@ -122,7 +122,23 @@ option(Key, Options, Default) ->
         false -> Default
     end.
 
-fun_info(Fun) -> [erlang:fun_info(Fun, Key) || Key <- [module, name, arity, env, type]].
+%% The VM's fun_info/2 knows module, name, arity, env and type. A local fun's index and uniq
+%% (which inspect prints) are read from fun_to_list/1: "#Fun<Module.Index.Uniq>", as in OTP.
+fun_info(Fun) when is_function(Fun) ->
+    [Module, Name, Arity, Env, Type] = [erlang:fun_info(Fun, Key) || Key <- [module, name, arity, env, type]],
+    case Type of
+        {type, local} ->
+            {Index, Uniq} = fun_numbers(erlang:fun_to_list(Fun)),
+            [Module, {new_index, Index}, {index, Index}, {uniq, Uniq}, Name, Arity, Env, Type];
+        _ -> [Module, Name, Arity, Env, Type]
+    end;
+fun_info(Other) -> erlang:error(badarg, [Other]).
+
+fun_numbers(Text) ->
+    [$> | Reversed] = lists:reverse(Text),
+    {UniqDigits, [$. | Rest]} = lists:splitwith(fun(C) -> C =/= $. end, Reversed),
+    {IndexDigits, _} = lists:splitwith(fun(C) -> C =/= $. end, Rest),
+    {erlang:list_to_integer(lists:reverse(IndexDigits)), erlang:list_to_integer(lists:reverse(UniqDigits))}.
 
 get_keys() -> [K || {K, _} <- erlang:get()].
 get_keys(Value) -> [K || {K, V} <- erlang:get(), V =:= Value].
