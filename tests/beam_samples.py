@@ -132,9 +132,11 @@ def info(
     imports: list[tuple[str, str, int]] = (),
     exports: list[tuple[str, int]] = (),
     atoms: list[str] = (),
+    literal_atoms: frozenset[str] = frozenset(),
 ) -> BeamInfo:
     """A BeamInfo for closure tests; the module's own name is the first atom as in real files."""
-    return BeamInfo(name=name, atoms=[name, *atoms], imports=list(imports), exports=list(exports), chunks=[])
+    return BeamInfo(name=name, atoms=[name, *atoms], imports=list(imports), exports=list(exports), chunks=[],
+                    literal_atoms=literal_atoms)
 
 
 @pytest.fixture(scope="session")

@@ -181,6 +181,22 @@ def test_bad_compressed_literals(start_beam: bytes) -> None:
         assert info.value.offset == next(o for c, o, _p in iff_chunks(data) if c == "LitT")
 
 
+def test_atoms_inside_literals_are_read(start_beam: bytes) -> None:
+    parsed = beam.parse(start_beam)
+    assert {"row", "key", "value", "nested", "tuple"} <= parsed.literal_atoms
+    assert "nested" not in parsed.atoms  # only the literal table names it
+
+
+def test_a_literal_with_an_unknown_term_tag_is_refused(start_beam: bytes) -> None:
+    chunks = [(cid, payload) for cid, _o, payload in iff_chunks(start_beam)]
+    lit_index = [c for c, _p in chunks].index("LitT")
+    term = b"\x83\x58" + b"\0" * 8  # a pid: no constant a compiler writes
+    table = struct.pack(">I", 1) + struct.pack(">I", len(term)) + term
+    chunks[lit_index] = ("LitT", struct.pack(">I", len(table)) + zlib.compress(table))
+    with pytest.raises(BeamFormatError, match="tag 88 is not supported"):
+        beam.parse(iff(chunks))
+
+
 # ---- prepare_for_vm ----
 
 def test_compiled_module_has_the_chunks_under_test(rich_beam: bytes) -> None:

@@ -20,9 +20,9 @@ def lib(*sources: ModuleSource) -> dict[str, ModuleSource]:
     return {s.name: s for s in sources}
 
 
-def mod(name: str, calls=(), exports=(), atoms=(), origin="otp") -> ModuleSource:
-    return ModuleSource(name, origin, info(name, imports=list(calls), exports=list(exports), atoms=list(atoms)),
-                        f"/x/{name}.beam")
+def mod(name: str, calls=(), exports=(), atoms=(), origin="otp", literal_atoms=()) -> ModuleSource:
+    return ModuleSource(name, origin, info(name, imports=list(calls), exports=list(exports), atoms=list(atoms),
+                                           literal_atoms=frozenset(literal_atoms)), f"/x/{name}.beam")
 
 
 def chain(closure, module: str) -> list[str]:
@@ -295,3 +295,23 @@ def test_restrict_honours_keep_globs_for_modules_reached_by_calls() -> None:
     static = compute(available, ["app"], NO_NATIVE, Policy())
     restricted = restrict(static, frozenset(), Policy(keep=("Elixir.Blog.*",)))
     assert set(restricted.modules) == {"app", "Elixir.Blog.A"} and restricted.unused == {}
+
+
+def test_a_struct_named_only_in_a_literal_is_followed_with_its_protocol_implementations() -> None:
+    # `%Date.Range{first: ...}` with constant fields: the module name is in the literal table only.
+    available = lib(
+        mod("app", calls=[("Elixir.Enumerable", "reduce", 3)], literal_atoms={"Elixir.Date.Range", "plain"}),
+        mod("Elixir.Enumerable", exports=[("__protocol__", 1)]),
+        mod("Elixir.Date.Range", exports=[("__struct__", 0)]),
+        mod("Elixir.Enumerable.Date.Range"),
+    )
+    closure = compute(available, ["app"], NO_NATIVE, Policy())
+    assert closure.modules["Elixir.Date.Range"] == Reason("atom", "app")
+    assert closure.modules["Elixir.Enumerable.Date.Range"] == Reason("protocol", "Elixir.Enumerable", "Date.Range")
+
+
+def test_allowed_modules_escape_the_drop_patterns_but_are_not_forced_in() -> None:
+    available = lib(mod("app", calls=[("elixir_aliases", "concat", 1)]), mod("elixir_aliases"), mod("elixir_config"))
+    policy = Policy(drop=("elixir_*",), allow=frozenset({"elixir_aliases", "elixir_config"}))
+    closure = compute(available, ["app"], NO_NATIVE, policy)
+    assert set(closure.modules) == {"app", "elixir_aliases"}

@@ -41,6 +41,8 @@ class BeamInfo:
     imports: list[tuple[str, str, int]]
     exports: list[tuple[str, int]]
     chunks: list[Chunk] = field(repr=False)
+    # Atoms inside constant terms (LitT): a struct built with constant fields names its module only there.
+    literal_atoms: frozenset[str] = frozenset()
 
     def exports_function(self, function: str, arity: int) -> bool:
         return (function, arity) in self.exports
@@ -91,7 +93,10 @@ def parse(data: bytes) -> BeamInfo:
         for m, f, arity in _read_triples(by_id["ImpT"])
     ]
     exports = [(_atom(atoms, f, by_id["ExpT"]), arity) for f, arity, _label in _read_triples(by_id["ExpT"])]
-    return BeamInfo(name=atoms[0], atoms=atoms, imports=imports, exports=exports, chunks=chunks)
+    literals = by_id.get("LitT")
+    literal_atoms = _literal_atoms(_inflate_literals(literals), literals.offset) if literals else frozenset()
+    return BeamInfo(name=atoms[0], atoms=atoms, imports=imports, exports=exports, chunks=chunks,
+                    literal_atoms=literal_atoms)
 
 
 def prepare_for_vm(data: bytes, keep_debug_info: bool = True) -> bytes:
@@ -131,6 +136,73 @@ def _inflate_literals(chunk: Chunk) -> bytes:
     if len(inflated) != expected:
         raise BeamFormatError(f"LitT inflates to {len(inflated)} bytes, header says {expected}", chunk.offset)
     return inflated
+
+
+# External term format: tags of terms whose body is a fixed number of bytes, or a length then bytes.
+_FIXED_SIZE = {97: 1, 98: 4, 70: 8, 99: 31}
+_LENGTH_PREFIXED = {107: ">H", 109: ">I"}  # string (byte list), binary
+_ATOM_TAGS = {118: ">H", 100: ">H", 119: ">B", 115: ">B"}
+
+
+def _literal_atoms(table: bytes, offset: int) -> frozenset[str]:
+    """Every atom in the literal table: u32 count, then each term as u32 size + external format."""
+    if len(table) < 4:
+        raise BeamFormatError("literal table too short", offset)
+    (count,) = struct.unpack_from(">I", table, 0)
+    pos, atoms = 4, set[str]()
+    for _ in range(count):
+        if pos + 4 > len(table):
+            raise BeamFormatError("literal table truncated", offset)
+        (size,) = struct.unpack_from(">I", table, pos)
+        term = table[pos + 4 : pos + 4 + size]
+        if term[:1] != b"\x83":
+            raise BeamFormatError("literal without the external term format's version byte", offset)
+        _term_atoms(term, atoms, offset)
+        pos += 4 + size
+    return frozenset(atoms)
+
+
+def _term_atoms(term: bytes, atoms: set[str], offset: int) -> None:
+    """Walk one literal iteratively: `pending` counts the terms still to read."""
+    pos, pending = 1, 1
+    try:
+        while pending:
+            pending -= 1
+            tag = term[pos]
+            pos += 1
+            if tag in _ATOM_TAGS:
+                fmt = _ATOM_TAGS[tag]
+                (length,) = struct.unpack_from(fmt, term, pos)
+                pos += struct.calcsize(fmt)
+                atoms.add(term[pos : pos + length].decode("utf-8", errors="replace"))
+                pos += length
+            elif tag in _FIXED_SIZE:
+                pos += _FIXED_SIZE[tag]
+            elif tag in _LENGTH_PREFIXED:
+                fmt = _LENGTH_PREFIXED[tag]
+                (length,) = struct.unpack_from(fmt, term, pos)
+                pos += struct.calcsize(fmt) + length
+            elif tag == 106:  # []
+                pass
+            elif tag == 104:  # small tuple
+                pending += term[pos]
+                pos += 1
+            elif tag in (105, 108, 116):  # large tuple; list (elements + tail); map (keys + values)
+                (length,) = struct.unpack_from(">I", term, pos)
+                pos += 4
+                pending += {105: length, 108: length + 1, 116: 2 * length}[tag]
+            elif tag in (110, 111):  # integers beyond 32 bits
+                length = term[pos] if tag == 110 else struct.unpack_from(">I", term, pos)[0]
+                pos += (1 if tag == 110 else 4) + 1 + length
+            elif tag == 77:  # bitstring: u32 length, bits used in the last byte, bytes
+                (length,) = struct.unpack_from(">I", term, pos)
+                pos += 5 + length
+            elif tag == 113:  # fun M:F/A: three terms
+                pending += 3
+            else:
+                raise BeamFormatError(f"literal term with tag {tag} is not supported", offset)
+    except (IndexError, struct.error):
+        raise BeamFormatError("literal term truncated", offset) from None
 
 
 def _read_atoms(chunk: Chunk) -> list[str]:

@@ -112,7 +112,7 @@ def build_site(site: Path, log: Callable[[str], None] = print, *, all_modules: b
     shims.update(boot)
     library = sources.library_modules(tools)
     rebuilder = BeamRebuilder(tools, native)
-    policy = closure.Policy(keep=cfg.keep, drop=cfg.drop)
+    policy = closure.Policy(keep=cfg.keep, drop=cfg.drop, allow=config.RUNTIME_ALLOWED)
     roots = [BOOT_MODULE, *sorted(app)]
 
     # Rebuilt modules can call what the originals did not (overrides), so iterate to a fixpoint.

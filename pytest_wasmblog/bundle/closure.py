@@ -50,13 +50,15 @@ class Closure:
 
 @dataclass(frozen=True)
 class Policy:
-    """User-editable: modules (or fnmatch globs) always packed, and never packed."""
+    """User-editable: modules (or fnmatch globs) always packed, and never packed; `allow` names
+    modules the drop patterns match that may still be packed when something reaches them."""
 
     keep: tuple[str, ...] = ()
     drop: tuple[str, ...] = ()
+    allow: frozenset[str] = frozenset()
 
     def drops(self, module: str) -> bool:
-        return not any(fnmatch.fnmatchcase(module, k) for k in self.keep) and any(
+        return module not in self.allow and not any(fnmatch.fnmatchcase(module, k) for k in self.keep) and any(
             fnmatch.fnmatchcase(module, pattern) for pattern in self.drop
         )
 
@@ -132,7 +134,8 @@ def _edges(
             closure.unresolved.setdefault(mfa, set()).add(source.name)
             continue
         edges.append((module, Reason("call", source.name, f"{function}/{arity}")))
-    for atom in source.info.atoms:
+    in_literals = sorted(source.info.literal_atoms.difference(source.info.atoms))
+    for atom in [*source.info.atoms, *in_literals]:
         if atom.startswith("Elixir.") and atom in available and atom != source.name:
             edges.append((atom, Reason("atom", source.name)))
     return edges

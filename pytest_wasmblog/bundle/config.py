@@ -32,7 +32,7 @@ WASM_DEBUG_MODES = ("strip", "names", "keep")
 
 # Chains that pull the compiler, the parser, files and sockets in; none can run in the browser.
 DEFAULT_DROP = (
-    "elixir", "elixir_*", "Elixir.Kernel.*", "Elixir.Code", "Elixir.Code.[!I]*", "Elixir.Macro*", "Elixir.Module*",
+    "elixir", "elixir_*", "Elixir.Kernel.*", "Elixir.Code", "Elixir.Code.[!I]*", "Elixir.Macro.*", "Elixir.Module.*",
     "Elixir.Protocol", "Elixir.Mix*", "Elixir.IEx*", "Elixir.ExUnit*",
     "Elixir.Regex", "Elixir.Inspect.Regex", "Elixir.System.SignalHandler",
     "compile", "erl_lint", "v3_*", "beam_*", "sys_*", "cerl*", "core_*", "sys_pre_*",
@@ -40,10 +40,16 @@ DEFAULT_DROP = (
     "qlc*", "dets*", "disk_log*", "socket", "inet*", "gen_tcp*", "gen_udp*", "gen_sctp*", "net_*",
     "global*", "rpc", "erpc", "auth", "dist_*", "erl_distribution", "erl_epmd", "file", "file_*",
     "filelib", "code", "code_server", "application_*", "shell*", "c", "edlin*", "group*", "user*",
-    "re", "error_logger", "logger_*", "heart", "os_mon*", "standard_error", "erl_signal_handler",
+    "re", "logger_*", "heart", "os_mon*", "standard_error", "erl_signal_handler",
     "otp_internal", "erl_features", "kernel*", "ram_file", "raw_file_io*", "httpd*", "digraph*",
     "sofs", "zip", "erl_tar", "escript", "erl_compile",
 )
+
+# Modules of those families that run in the VM and are reached at run time: protocol dispatch
+# builds implementation names with Module.concat (elixir_aliases), Macro's atom classification
+# (inspect) asks elixir_config for the identifier tokenizer, and `raise` and `destructure`
+# expand to Kernel.Utils calls. Their own edges into the compiler stay dropped.
+RUNTIME_ALLOWED = frozenset({"elixir_aliases", "elixir_config", "Elixir.Kernel.Utils"})
 
 
 class SiteConfigError(WasmblogError):

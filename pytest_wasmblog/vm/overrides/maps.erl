@@ -1,7 +1,7 @@
 %% Real bodies for the maps functions that OTP implements in C and this VM has no NIF for.
 %% Spliced into Debian's maps module by wasmblog_beams (same name and arity replaces the original).
 -module(maps).
--export([get/2, find/2, from_list/1, is_key/2, keys/1, merge/2, put/3, remove/2, take/2,
+-export([get/2, find/2, from_list/1, is_key/2, keys/1, merge/2, next/1, put/3, remove/2, take/2,
          to_list/1, update/3, values/1]).
 
 get(Key, Map) when is_map(Map) ->
@@ -58,6 +58,14 @@ take(Key, Map) when is_map(Map) ->
         _ -> error
     end;
 take(_Key, Map) -> erlang:error({badmap, Map}).
+
+%% OTP's next/1 calls erts_internal:map_next/3, which the VM lacks, and fold/map/filter/foreach
+%% call next/1 locally. The remote call below resolves to the VM's maps:next/1 NIF (NIFs come
+%% before module code), which walks the same [Position | Map] iterators.
+next({K, V, I}) -> {K, V, I};
+next([Path | Map] = Iterator) when is_integer(Path), is_map(Map) -> maps:next(Iterator);
+next(none) -> none;
+next(Iterator) -> erlang:error(badarg, [Iterator]).
 
 %% The VM's maps:next/1 NIF walks OTP's iterator representation.
 to_list(Map) when is_map(Map) -> wasmblog_collect(maps:next(maps:iterator(Map)), []);

@@ -68,7 +68,8 @@ monitor(Type, Item, _Options) -> erlang:monitor(Type, Item).
 
 send(Dest, Msg, _Options) -> erlang:send(Dest, Msg), ok.
 
-%% Timers run as small processes; the reference maps to the process in the caller's dictionary.
+%% Timers run as small processes; the reference maps to the process and its deadline (in
+%% monotonic milliseconds) in the caller's dictionary.
 send_after(Time, Dest, Msg) -> start_timer_process(Time, Dest, fun(_Ref) -> Msg end).
 send_after(Time, Dest, Msg, _Options) -> send_after(Time, Dest, Msg).
 start_timer(Time, Dest, Msg) -> start_timer_process(Time, Dest, fun(Ref) -> {timeout, Ref, Msg} end).
@@ -78,31 +79,66 @@ start_timer_process(Time, Dest, MakeMsg) when is_integer(Time), Time >= 0 ->
     Ref = erlang:make_ref(),
     Pid = erlang:spawn_opt(fun() ->
                                    receive
-                                       {cancel, From} -> From ! {timer_cancelled, Ref}
+                                       cancel -> ok
                                    after Time -> Dest ! MakeMsg(Ref)
                                    end
                            end, []),
-    erlang:put({wasmblog_timer, Ref}, Pid),
+    erlang:put({wasmblog_timer, Ref}, {Pid, erlang:monotonic_time(millisecond) + Time}),
     Ref.
 
+%% As OTP: the time left in milliseconds or false; {async, true} sends that answer as a
+%% {cancel_timer, Ref, Result} message and {info, false} leaves it out, both returning ok.
 cancel_timer(Ref) -> cancel_timer(Ref, []).
-cancel_timer(Ref, _Options) ->
-    case erlang:erase({wasmblog_timer, Ref}) of
-        undefined -> false;
-        Pid ->
-            case erlang:is_process_alive(Pid) of
-                true -> Pid ! {cancel, erlang:self()}, 0;
-                false -> false
-            end
+cancel_timer(Ref, Options) ->
+    Result = case erlang:erase({wasmblog_timer, Ref}) of
+                 undefined -> false;
+                 {Pid, Deadline} ->
+                     Left = time_left(Pid, Deadline),
+                     Pid ! cancel,
+                     Left
+             end,
+    case {option(async, Options, false), option(info, Options, true)} of
+        {false, true} -> Result;
+        {false, false} -> ok;
+        {true, true} -> erlang:self() ! {cancel_timer, Ref, Result}, ok;
+        {true, false} -> ok
     end.
 
 read_timer(Ref) ->
     case erlang:get({wasmblog_timer, Ref}) of
         undefined -> false;
-        _Pid -> 0
+        {Pid, Deadline} -> time_left(Pid, Deadline)
     end.
 
-fun_info(Fun) -> [erlang:fun_info(Fun, Key) || Key <- [module, name, arity, env, type]].
+time_left(Pid, Deadline) ->
+    case erlang:is_process_alive(Pid) of
+        true -> erlang:max(0, Deadline - erlang:monotonic_time(millisecond));
+        false -> false
+    end.
+
+option(Key, Options, Default) ->
+    case lists:keyfind(Key, 1, Options) of
+        {Key, Value} -> Value;
+        false -> Default
+    end.
+
+%% The VM's fun_info/2 knows module, name, arity, env and type. A local fun's index and uniq
+%% (which inspect prints) are read from fun_to_list/1: "#Fun<Module.Index.Uniq>", as in OTP.
+fun_info(Fun) when is_function(Fun) ->
+    [Module, Name, Arity, Env, Type] = [erlang:fun_info(Fun, Key) || Key <- [module, name, arity, env, type]],
+    case Type of
+        {type, local} ->
+            {Index, Uniq} = fun_numbers(erlang:fun_to_list(Fun)),
+            [Module, {new_index, Index}, {index, Index}, {uniq, Uniq}, Name, Arity, Env, Type];
+        _ -> [Module, Name, Arity, Env, Type]
+    end;
+fun_info(Other) -> erlang:error(badarg, [Other]).
+
+fun_numbers(Text) ->
+    [$> | Reversed] = lists:reverse(Text),
+    {UniqDigits, [$. | Rest]} = lists:splitwith(fun(C) -> C =/= $. end, Reversed),
+    {IndexDigits, _} = lists:splitwith(fun(C) -> C =/= $. end, Rest),
+    {erlang:list_to_integer(lists:reverse(IndexDigits)), erlang:list_to_integer(lists:reverse(UniqDigits))}.
 
 get_keys() -> [K || {K, _} <- erlang:get()].
 get_keys(Value) -> [K || {K, V} <- erlang:get(), V =:= Value].
@@ -126,13 +162,19 @@ append_element(Tuple, Element) -> erlang:list_to_tuple(erlang:tuple_to_list(Tupl
 binary_to_list(Binary, Start, Stop) when Start >= 1, Stop >= Start - 1 ->
     erlang:binary_to_list(binary:part(Binary, Start - 1, Stop - Start + 1)).
 
-convert_time_unit(Time, From, To) ->
+%% OTP's rounding: toward negative infinity, also for negative times.
+convert_time_unit(Time, From, To) when is_integer(Time) ->
     FromPerSecond = units_per_second(From),
     ToPerSecond = units_per_second(To),
-    (Time * ToPerSecond) div FromPerSecond.
+    case Time < 0 of
+        true -> (Time * ToPerSecond - (FromPerSecond - 1)) div FromPerSecond;
+        false -> (Time * ToPerSecond) div FromPerSecond
+    end;
+convert_time_unit(Time, From, To) -> erlang:error(badarg, [Time, From, To]).
 
-%% The VM's native time unit is the microsecond.
-units_per_second(native) -> 1000000;
+%% Measured: the VM's native unit (monotonic and system time) is the nanosecond.
+units_per_second(native) -> 1000000000;
+units_per_second(perf_counter) -> 1000000000;
 units_per_second(second) -> 1;
 units_per_second(seconds) -> 1;
 units_per_second(millisecond) -> 1000;
@@ -141,7 +183,6 @@ units_per_second(microsecond) -> 1000000;
 units_per_second(micro_seconds) -> 1000000;
 units_per_second(nanosecond) -> 1000000000;
 units_per_second(nano_seconds) -> 1000000000;
-units_per_second(perf_counter) -> 1000000;
 units_per_second(N) when is_integer(N), N > 0 -> N;
 units_per_second(Unit) -> erlang:error(badarg, [Unit]).
 

@@ -19,7 +19,8 @@ main([JobFile]) ->
     Workers = max(1, proplists:get_value(workers, Terms, erlang:system_info(schedulers_online))),
     Results = run_parallel(Jobs, Workers, fun(Job) -> rebuild(Job, Nifs, OverridesDir) end),
     Failed = [R || {error, _, _} = R <- Results],
-    lists:foreach(fun report/1, Results),
+    %% Errors last: a failed build shows the tail of this output.
+    lists:foreach(fun report/1, [R || {ok, _, _} = R <- Results] ++ Failed),
     halt(case Failed of [] -> 0; _ -> 1 end).
 
 report({ok, Module, Replaced}) ->

@@ -1,0 +1,27 @@
+%% The VM's process_info/2 takes one item at a time (a list raises badarg): a list is asked
+%% item by item, with OTP's answers (nil for a dead process).
+%% (Elixir modules are compiled with no_auto_import: BIFs are called as erlang:F.)
+-module('Elixir.Process').
+-export([]).
+
+info(Pid, Spec) when erlang:is_list(Spec) ->
+    case erlang:is_process_alive(Pid) of
+        true -> [wasmblog_item(Pid, Item) || Item <- Spec];
+        false -> nil
+    end;
+info(Pid, registered_name) ->
+    case erlang:process_info(Pid, registered_name) of
+        undefined -> nil;
+        [] -> {registered_name, []};
+        Other -> Other
+    end;
+info(Pid, Spec) when erlang:is_atom(Spec) ->
+    nilify(erlang:process_info(Pid, Spec)).
+
+%% In a list, an unregistered process answers {registered_name, []}.
+wasmblog_item(Pid, registered_name) ->
+    case erlang:process_info(Pid, registered_name) of
+        [] -> {registered_name, []};
+        Answer -> Answer
+    end;
+wasmblog_item(Pid, Item) -> erlang:process_info(Pid, Item).
