@@ -22,7 +22,7 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -204,7 +204,7 @@ def wasm_serve(wasm_settings: Settings, wasm_link: Link) -> Iterator[Callable[[s
         server.stop()
 
 
-def unavailable(settings: Settings, reason: str) -> None:
+def unavailable(settings: Settings, reason: str) -> NoReturn:
     """Outside CI a missing browser or capability skips; in CI it is an error."""
     if settings.in_ci:
         pytest.fail(f"{reason} (CI=true: a missing browser or capability is an error, not a skip)", pytrace=False)

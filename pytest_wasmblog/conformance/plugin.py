@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 import pytest
 
@@ -23,7 +23,11 @@ from pytest_wasmblog.browsers.base import BrowserSession
 from pytest_wasmblog.conformance import known, report, suite
 from pytest_wasmblog.conformance.compare import compare
 from pytest_wasmblog.conformance.vm_runner import EngineRunner
-from pytest_wasmblog.errors import BrowserLaunchError, BrowserNotFoundError, WasmblogError
+from pytest_wasmblog.errors import (
+    BrowserLaunchError,
+    BrowserNotFoundError,
+    WasmblogError,
+)
 from pytest_wasmblog.link import Link
 from pytest_wasmblog.server import StaticSiteServer
 from pytest_wasmblog.settings import Settings
@@ -90,7 +94,7 @@ class ConformancePlugin:
     def __init__(self, config: pytest.Config, settings: Settings, boot: BootFn,
                  serve: Callable[[Path, Settings, Link], StaticSiteServer],
                  launch: Callable[[str], BrowserSession],
-                 unavailable: Callable[[Settings, str], None]) -> None:
+                 unavailable: Callable[[Settings, str], NoReturn]) -> None:
         self.config = config
         self.settings = settings
         self.boot = boot
@@ -163,7 +167,7 @@ class ConformancePlugin:
         if engine.runner is None:
             assert self.suite is not None
             try:
-                engine.browser = self.launch(engine.name)
+                browser = engine.browser = self.launch(engine.name)
             except BrowserNotFoundError as exc:
                 engine.unavailable = str(exc)
                 self.unavailable(self.settings, engine.unavailable)
@@ -171,7 +175,6 @@ class ConformancePlugin:
                 engine.unavailable = str(exc)
                 pytest.fail(engine.unavailable, pytrace=False)
             server = engine.server = self.serve(self.suite.dist, self.settings, Link())
-            browser = engine.browser
             engine.runner = EngineRunner(engine.name, lambda: self.boot(browser, server, self.settings))
         return engine.runner
 
@@ -239,5 +242,6 @@ class ConformanceItem(pytest.Item):
                     f"  the example, from the docs of {self.example.doc}:\n{source}")
         return str(super().repr_failure(excinfo, style))
 
-    def reportinfo(self) -> tuple[Path, int | None, str]:
-        return self.path, None, f"{self.example.id}[{self.engine}]"
+    def reportinfo(self) -> tuple[Path, int, str]:
+        # No file of the example's own: its docs live in a beam. Line 0 keeps pytest's skip report working.
+        return self.path, 0, f"{self.example.id}[{self.engine}]"

@@ -94,12 +94,12 @@ class Summary:
     def lines(self) -> list[str]:
         c = self.counts
         lines = [
-            f"Elixir {self.suite.elixir} docs on OTP {self.suite.otp}: {self.extracted} examples from "
-            f"{len(self.suite.modules)} modules",
-            f"  host: {self.host_passing} pass ({c.get('compared', 0)} compared exactly, {c.get('prints', 0)} with "
+            (f"Elixir {self.suite.elixir} docs on OTP {self.suite.otp}: {self.extracted} examples from "
+            f"{len(self.suite.modules)} modules"),
+            (f"  host: {self.host_passing} pass ({c.get('compared', 0)} compared exactly, {c.get('prints', 0)} with "
             f"their output, {sum(c.get(k, 0) for k in ('clock', 'random', 'nondeterministic'))} by shape as they "
             f"vary); {c.get('host_fails', 0)} fail on the host; {c.get('does_not_compile', 0)} are not valid code "
-            "outside IEx",
+            "outside IEx"),
         ]
         for r in self.rates:
             lines.append(f"  {r.engine}: {r.passed} of {r.checked} pass in the VM ({r.rate:.1%}); "

@@ -116,6 +116,13 @@
     console() {
       return state.console.slice();
     },
+    // A harness that expects a kind of line (the conformance suite's examples crash processes on
+    // purpose) keeps it as output instead of declaring the VM dead.
+    tolerate(source) {
+      const index = FATAL_LINES.findIndex((pattern) => pattern.source === source);
+      if (index >= 0) FATAL_LINES.splice(index, 1);
+      return index >= 0;
+    },
     // Raw timings in the page's clock (ms since its navigation started) for the boot phases.
     timings() {
       const navigation = performance.getEntriesByType("navigation")[0] || null;

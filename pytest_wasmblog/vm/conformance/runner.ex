@@ -83,7 +83,7 @@ defmodule WasmblogConformance.Runner do
     catch
       :error, reason ->
         exception = Exception.normalize(:error, reason, __STACKTRACE__)
-        ["uncaught" | tl(exception_observation(exception))]
+        ["uncaught", "error" | tl(exception_observation(exception))]
 
       kind, reason ->
         ["uncaught", Terms.atom_name(kind), encode(reason), ""]
