@@ -51,3 +51,9 @@ def toolbox_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def crash_on_start_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An app whose start/0 raises a MatchError before announcing readiness."""
     return _build("crash_on_start", tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def stdlib_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An app calling the standard library a small GenServer app uses (maps, inspect, Task, Logger, ...)."""
+    return _build("stdlib", tmp_path_factory)

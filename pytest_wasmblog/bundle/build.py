@@ -28,6 +28,7 @@ from pytest_wasmblog.bundle import (
 )
 from pytest_wasmblog.bundle.compile_app import (
     compile_app,
+    compile_app_env,
     compile_boot_wrapper,
     compile_shims,
 )
@@ -110,6 +111,7 @@ def build_site(site: Path, log: Callable[[str], None] = print, *, all_modules: b
     shims = sources.scan(compile_shims(tools), "shim")
     boot = sources.scan(compile_boot_wrapper(tools, cfg.start_module_atom), "shim")
     shims.update(boot)
+    shims.update(sources.scan(compile_app_env(tools, sources.app_files(tools)), "shim"))
     library = sources.library_modules(tools)
     rebuilder = BeamRebuilder(tools, native)
     policy = closure.Policy(keep=cfg.keep, drop=cfg.drop, allow=config.RUNTIME_ALLOWED)

@@ -10,6 +10,8 @@ from pytest_wasmblog.bundle.toolchain import Toolchain
 
 # OTP applications a browser app can use; the rest (ssl, inets, ...) need sockets or files.
 OTP_APPS = ("stdlib", "kernel")
+# Elixir's applications beside `elixir` itself (whose ebin the toolchain names): Logger.
+ELIXIR_APPS = ("logger",)
 
 
 def scan(directory: Path, origin: Origin) -> dict[str, ModuleSource]:
@@ -25,12 +27,24 @@ def otp_ebins(tools: Toolchain) -> list[Path]:
     return [ebin for app in OTP_APPS for ebin in sorted(lib.glob(f"{app}-*/ebin"))]
 
 
+def elixir_ebins(tools: Toolchain) -> list[Path]:
+    """`elixir`'s ebin and its siblings' (lib/logger/ebin beside lib/elixir/ebin) that exist."""
+    lib = tools.elixir_ebin.parent.parent
+    return [tools.elixir_ebin, *(ebin for app in ELIXIR_APPS if (ebin := lib / app / "ebin").is_dir())]
+
+
+def app_files(tools: Toolchain) -> list[Path]:
+    """The .app file of each library application: their `env` is the default environment."""
+    return [app for ebin in [*otp_ebins(tools), *elixir_ebins(tools)] for app in sorted(ebin.glob("*.app"))]
+
+
 def library_modules(tools: Toolchain) -> dict[str, ModuleSource]:
     """Debian's OTP and Elixir modules, as shipped (before they are rebuilt for the VM)."""
     modules: dict[str, ModuleSource] = {}
     for ebin in otp_ebins(tools):
         modules.update(scan(ebin, "otp"))
-    modules.update(scan(tools.elixir_ebin, "elixir"))
+    for ebin in elixir_ebins(tools):
+        modules.update(scan(ebin, "elixir"))
     return modules
 
 

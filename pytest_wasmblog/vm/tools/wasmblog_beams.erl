@@ -4,6 +4,8 @@
 %% beams carry OTP 24 opcodes the VM aborts on). On the way, functions listed in an override file
 %% replace the originals, and NIF placeholders (bodies that only call erlang:nif_error) that the VM
 %% has no NIF for become catchable errors: calling a placeholder would abort the whole VM.
+%% Binary segments with a unit other than 8 (<<Main:Segs/binary-unit:64, ...>>, as Base's
+%% decoders match) are unsupported by the VM: they become a size in bytes with the default unit.
 %%
 %% Run as: erl -noshell -pa ToolDir -pa ElixirEbin -run wasmblog_beams main JobFile
 %% JobFile holds Erlang terms: {nifs, ["maps:next/1", ...]}. {overrides_dir, Dir}.
@@ -48,7 +50,7 @@ safe(Fun, {Module, _, _} = Job) ->
 rebuild({Module, Source, Output}, Nifs, OverridesDir) ->
     Forms0 = abstract_code(Module, Source),
     {Forms1, Overridden} = apply_overrides(Module, Forms0, OverridesDir),
-    {Forms2, Stubbed} = stub_placeholders(Module, Forms1, Nifs),
+    {Forms2, Stubbed} = stub_placeholders(Module, byte_units(Forms1), Nifs),
     case compile:forms(Forms2, [binary, return_errors, no_spawn_compiler_process, debug_info]) of
         {ok, Module, Beam} ->
             ok = filelib:ensure_dir(Output),
@@ -98,6 +100,23 @@ is_module_attr(_) -> false.
 insert_before_eof(Forms, Extra) ->
     {Body, Eof} = lists:splitwith(fun(F) -> element(1, F) =/= eof end, Forms),
     Body ++ Extra ++ Eof.
+
+%% <<X:Size/binary-unit:U>> with U a multiple of 8 is <<X:(Size * (U div 8))/binary>>, in
+%% patterns (size expressions are allowed there since OTP 23) and in constructions alike.
+byte_units({bin_element, Anno, Value, Size, Types}) when Size =/= default, is_list(Types) ->
+    case [U || {unit, U} <- Types, U > 8, U rem 8 =:= 0] of
+        [Unit] ->
+            case lists:member(binary, Types) of
+                true ->
+                    Bytes = {op, Anno, '*', byte_units(Size), {integer, Anno, Unit div 8}},
+                    {bin_element, Anno, byte_units(Value), Bytes, Types -- [{unit, Unit}]};
+                false -> {bin_element, Anno, byte_units(Value), byte_units(Size), Types}
+            end;
+        _ -> {bin_element, Anno, byte_units(Value), byte_units(Size), Types}
+    end;
+byte_units(Tuple) when is_tuple(Tuple) -> list_to_tuple(byte_units(tuple_to_list(Tuple)));
+byte_units(List) when is_list(List) -> [byte_units(E) || E <- List];
+byte_units(Other) -> Other.
 
 stub_placeholders(Module, Forms, Nifs) ->
     lists:mapfoldl(
