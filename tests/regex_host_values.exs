@@ -4,6 +4,7 @@
 json = fn term -> PytestWasmblog.JSON.encode!(PytestWasmblog.Terms.to_json_value(term)) end
 object = fn pairs -> "{" <> Enum.map_join(pairs, ",", fn {k, v} -> json.(k) <> ":" <> v end) <> "}" end
 
+:persistent_term.put(:regex_site_boot, RegexSite.App.boot_regex())
 checks = object.(for name <- RegexSite.checks(), do: {Atom.to_string(name), json.(RegexSite.check(name))})
 
 doctests =

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+import regex_fuzz
 from regex_host import Atom, Chars, Outcome, Term, build_shim, compare
 
 A = Atom
@@ -506,3 +507,14 @@ def test_translation_is_visible_for_debugging() -> None:
     assert node_translate("a(?<n>b)c", []) == {"source": "(?:a(b)c)", "flags": "udg", "groups": 1, "names": [["n", 1]]}
     assert node_translate("a++", [])["source"] == "(?:(?:(?=(a+))\\1))"
     assert node_translate("(?i)x", [])["flags"] == "uidg"
+
+
+def test_random_patterns_agree_with_pcre(shim_ebin: Path) -> None:
+    """2000 seeded random patterns (groups, lookaround, atomic and possessive repeats, classes,
+    anchors, back references) on random subjects with random options, shim against PCRE."""
+    cases = regex_fuzz.cases(seed=20240521, count=2000)
+    outcomes = compare(shim_ebin, cases)
+    differ = [(args, outcomes[case_id]) for case_id, _, args in cases if not outcomes[case_id].same]
+    shown = "\n".join(f"re:run({a[0]!r}, {a[1]!r}, {a[2]!r})\n  host {o.host[:300]}\n  shim {o.shim[:300]}"
+                      for a, o in differ[:10])
+    assert not differ, f"{len(differ)} of {len(cases)} differ:\n{shown}"

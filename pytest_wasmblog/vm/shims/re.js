@@ -1398,9 +1398,18 @@
 
   function execRe(entry, str, at) {
     entry.re.lastIndex = at;
-    const m = entry.re.exec(str);
+    let m = entry.re.exec(str);
+    // V8 lets a zero-width match start between the halves of a surrogate pair, even in `u`
+    // mode; PCRE works in whole characters, so look again from the next one.
+    while (m && m.index > 0 && !entry.re.sticky && isLowSurrogate(str, m.index) && isHighSurrogate(str, m.index - 1)) {
+      entry.re.lastIndex = m.index + 1;
+      m = entry.re.exec(str);
+    }
     return m ? { m, entry, start: m.index, end: m.index + m[0].length } : null;
   }
+
+  const isHighSurrogate = (str, i) => { const c = str.charCodeAt(i); return c >= 0xD800 && c <= 0xDBFF; };
+  const isLowSurrogate = (str, i) => { const c = str.charCodeAt(i); return c >= 0xDC00 && c <= 0xDFFF; };
 
   function nextUnit(str, u) {
     const code = str.charCodeAt(u);

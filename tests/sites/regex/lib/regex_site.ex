@@ -6,7 +6,7 @@ defmodule RegexSite do
   """
 
   @checks [
-    :run, :run_index, :run_offset, :run_nomatch, :run_unicode, :run_capture_names,
+    :boot, :run, :run_index, :run_offset, :run_nomatch, :run_unicode, :run_capture_names,
     :scan, :scan_index_utf8, :scan_unicode_class, :scan_empty, :scan_named,
     :split, :split_parts, :split_trim, :split_empty, :split_on_named, :split_include_captures,
     :replace, :replace_backrefs, :replace_fun, :replace_first, :replace_unicode,
@@ -22,6 +22,7 @@ defmodule RegexSite do
 
   def check(name), do: norm(attempt(fn -> run_check(name) end))
 
+  defp run_check(:boot), do: :persistent_term.get(:regex_site_boot, :not_run)
   defp run_check(:run), do: Regex.run(~r/c(d)/, "abcd")
   defp run_check(:run_index), do: Regex.run(~r/c(d)/, "abcd", return: :index)
   defp run_check(:run_offset), do: Regex.run(~r/\d+/, "a1b22c333", offset: 3)
@@ -136,6 +137,10 @@ end
 
 defmodule RegexSite.App do
   def start do
+    # A regex in start/0 runs before the page may have installed Popcorn's hooks (re.erl waits).
+    :persistent_term.put(:regex_site_boot, boot_regex())
     PytestWasmblog.Bridge.start_and_wait(name: :main, allow: [RegexSite, RegexSite.Doctests])
   end
+
+  def boot_regex, do: Regex.run(~r/(\w+)@(\w+)/u, "mail: jo@example")
 end
