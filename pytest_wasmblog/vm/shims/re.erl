@@ -49,11 +49,11 @@ run(Subject, RE, Options) when is_list(Options) ->
     {Source, CompileOptions, RunOptions, Type, ReportErrors} = run_request(RE, Options, Args),
     Unicode = lists:member(unicode, CompileOptions),
     Bin = to_binary(Subject, Unicode, Args),
-    case call_js({run, Source, CompileOptions, RunOptions, Bin}) of
+    %% re.js returns captures already in their type (index, binary or list).
+    case call_js({run, Source, CompileOptions, with_type(RunOptions, Type), Bin}) of
         nomatch -> nomatch;
         match -> match;
-        {match, Captured} ->
-            {match, convert(Captured, Type, Bin, Unicode, lists:member(global, RunOptions))};
+        {match, _} = Match -> Match;
         {Error, Message, Offset} when ReportErrors, (Error =:= error orelse Error =:= unsupported) ->
             {error, {compile, {unicode:characters_to_list(Message), Offset}}};
         {unsupported, Message, Offset} ->
@@ -88,9 +88,9 @@ split_options([report_errors | T], C, R, Type, _Report, Args) ->
     split_options(T, C, R, Type, true, Args);
 split_options([{capture, Spec, NewType} | T], C, R, _Type, Report, Args)
   when NewType =:= index; NewType =:= list; NewType =:= binary ->
-    split_options(T, C, [{capture, capture_spec(Spec, Args)} | drop_capture(R)], NewType, Report, Args);
+    split_options(T, C, [{capture, capture_spec(Spec, Args), NewType} | drop_capture(R)], NewType, Report, Args);
 split_options([{capture, Spec} | T], C, R, Type, Report, Args) ->
-    split_options(T, C, [{capture, capture_spec(Spec, Args)} | drop_capture(R)], Type, Report, Args);
+    split_options(T, C, [{capture, capture_spec(Spec, Args), Type} | drop_capture(R)], Type, Report, Args);
 split_options([O | T], C, R, Type, Report, Args) ->
     case {compile_only(O), run_option(O)} of
         {true, _} -> split_options(T, [O | C], R, Type, Report, Args);
@@ -100,10 +100,7 @@ split_options([O | T], C, R, Type, Report, Args) ->
 split_options(_, _, _, _, _, Args) ->
     erlang:error(badarg, Args).
 
-drop_capture(R) -> [O || O <- R, not is_capture(O)].
-
-is_capture({capture, _}) -> true;
-is_capture(_) -> false.
+drop_capture(R) -> [O || O <- R, not is_capture_option(O)].
 
 %% Names go to re.js as binaries; integers as they are.
 capture_spec(Spec, _Args) when Spec =:= all; Spec =:= all_but_first; Spec =:= all_names;
@@ -161,17 +158,12 @@ to_binary(Data, false, Args) ->
     catch error:_ -> erlang:error(badarg, Args)
     end.
 
-convert(Captured, index, _Bin, _Unicode, _Global) -> Captured;
-convert(Matches, Type, Bin, Unicode, true) ->
-    [[part(Pair, Type, Bin, Unicode) || Pair <- M] || M <- Matches];
-convert(M, Type, Bin, Unicode, false) ->
-    [part(Pair, Type, Bin, Unicode) || Pair <- M].
-
-part({_, 0}, list, _Bin, _Unicode) -> [];
-part({Start, _}, binary, _Bin, _Unicode) when Start < 0 -> <<>>;
-part({Start, Len}, binary, Bin, _Unicode) -> binary:part(Bin, Start, Len);
-part({Start, Len}, list, Bin, true) -> unicode:characters_to_list(binary:part(Bin, Start, Len));
-part({Start, Len}, list, Bin, false) -> binary_to_list(binary:part(Bin, Start, Len)).
+%% The capture option (the last one given wins, as in OTP) always carries its type for re.js.
+with_type(RunOptions, Type) ->
+    case [O || O <- RunOptions, is_capture_option(O)] of
+        [] -> [{capture, all, Type} | RunOptions];
+        _ -> RunOptions
+    end.
 
 failed({badarg, _Why}, Args) -> erlang:error(badarg, Args);
 failed(Other, _Args) -> erlang:error({re_js_failed, Other}).

@@ -109,6 +109,10 @@
         v.items.forEach(put);
       } else if (Array.isArray(v)) {
         if (v.length === 0) { out.push(106); return; }
+        if (v.length < 0x10000 && v.every((x) => typeof x === 'number' && x >= 0 && x < 256)) {
+          out.push(107, v.length >> 8, v.length & 255, ...v); // STRING_EXT: a list of bytes
+          return;
+        }
         out.push(108); u32(v.length);
         v.forEach(put);
         out.push(106);
@@ -123,8 +127,6 @@
   // ---------------------------------------------------------------------------------------
   // Options
   // ---------------------------------------------------------------------------------------
-
-  const NEWLINES = ['cr', 'lf', 'crlf', 'anycrlf', 'any'];
 
   function compileOptions(list) {
     const o = {
@@ -1494,12 +1496,17 @@
     return 0;
   }
 
-  // The capture list PCRE returns for one match, as {Start, Length} tuples.
-  function captured(found, compiled, subject, capture) {
+  // The capture list PCRE returns for one match, in the requested form: {Start, Length}
+  // tuples, binaries or lists. Built here rather than in re.erl: binary_to_term allocates the
+  // whole result at once, and this VM is slow to grow a process heap step by step.
+  function captured(found, compiled, subject, capture, type) {
     const pair = (n) => {
-      if (n > compiled.ngroups) return tuple(-1, 0);
-      const [s, l] = groupOf(found, subject, n);
-      return tuple(s, l);
+      const [s, l] = n > compiled.ngroups ? [-1, 0] : groupOf(found, subject, n);
+      if (type === 'index') return tuple(s, l);
+      if (type === 'binary') return s < 0 ? new Uint8Array(0) : subject.bytes.subarray(s, s + l);
+      if (l === 0) return [];
+      const part = subject.bytes.subarray(s, s + l);
+      return compiled.opts.unicode ? Array.from(utf8Lenient.decode(part), (c) => c.codePointAt(0)) : Array.from(part);
     };
     const range = (from, to) => { const out = []; for (let n = from; n < to; n++) out.push(pair(n)); return out; };
     switch (capture.kind) {
@@ -1511,7 +1518,7 @@
         return capture.items.map((item) => {
           if (typeof item === 'number') return pair(item);
           const named = compiled.names.find(([name]) => name === item);
-          return named ? pair(named[1]) : tuple(-1, 0);
+          return pair(named ? named[1] : compiled.ngroups + 1); // an unknown name is an unset group
         });
       default: throw new Error(capture.kind);
     }
@@ -1520,7 +1527,7 @@
   function runOptions(list, compiled) {
     const f = {
       global: false, anchored: false, notbol: false, noteol: false, notempty: false, notemptyAtstart: false,
-      offset: 0, capture: { kind: 'all' }, newline: compiled.opts.newline,
+      offset: 0, capture: { kind: 'all' }, type: 'index', newline: compiled.opts.newline,
     };
     for (const o of list) {
       if (o instanceof Atom) {
@@ -1537,7 +1544,7 @@
         const [key, value] = o.items;
         if (key.name === 'offset') f.offset = value;
         else if (key.name === 'newline') f.newline = value.name;
-        else if (key.name === 'capture') f.capture = captureSpec(value);
+        else if (key.name === 'capture') { f.capture = captureSpec(value); f.type = o.items[2] ? o.items[2].name : 'index'; }
       }
     }
     return f;
@@ -1571,7 +1578,7 @@
       const found = matchAt(compiled, subject, unitOf(f.offset), f);
       if (!found) return atom('nomatch');
       if (none) return atom('match');
-      return tuple(atom('match'), captured(found, compiled, subject, f.capture));
+      return tuple(atom('match'), captured(found, compiled, subject, f.capture, f.type));
     }
     const matches = [];
     let x = f.offset;
@@ -1593,7 +1600,7 @@
     }
     if (matches.length === 0) return atom('nomatch');
     if (none) return atom('match');
-    return tuple(atom('match'), matches.map((found) => captured(found, compiled, subject, f.capture)));
+    return tuple(atom('match'), matches.map((found) => captured(found, compiled, subject, f.capture, f.type)));
   }
 
   // One character on (two bytes over a CRLF when CRLF is a newline), as re.erl's forward/5.

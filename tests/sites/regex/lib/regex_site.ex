@@ -97,6 +97,7 @@ defmodule RegexSite do
       "regex_match_sigil" => per(n, fn -> Regex.match?(~r/b+/, "abbc") end),
       "regex_compile" => per(n, fn -> Regex.compile!("c(d)") end),
       "regex_scan_100_matches" => per(div(n, 10) + 1, fn -> Regex.scan(~r/\d+/, String.duplicate("ab12 ", 100)) end),
+      "regex_scan_2000_matches" => per(div(n, 50) + 1, fn -> Regex.scan(~r/\d+/, String.duplicate("ab12 ", 2000)) end),
       "string_split_1kb" => per(div(n, 10) + 1, fn -> String.split(String.duplicate("word ", 200), ~r/\s+/) end)
     }
   end
