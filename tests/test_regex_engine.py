@@ -240,6 +240,22 @@ RUNS: list[tuple[str, Term, Term, list[Term]]] = [
     ("elixir-authority", "(^(.*)@)?(\\[[a-zA-Z0-9:.]*\\]|[^:]*)(:(\\d*))?", "user@example.com:8080",
      [cap(A("all"), "binary")]),
     ("elixir-s-option", "a.b$", "a\rb\r", [A("dotall"), (A("newline"), A("anycrlf"))]),
+    # PCRE does not start a match between CR and LF unless the pattern names CR or LF itself
+    ("crlf-skip-s", "\\s(?=b)", "a\r\nb", [(A("newline"), A("crlf"))]),
+    ("crlf-skip-class-range", "[\\x00-\\x1f](?=b)", "a\r\nb", [(A("newline"), A("crlf"))]),
+    ("crlf-skip-literal", "\\n|b", "a\r\nb", [GLOBAL, (A("newline"), A("anycrlf"))]),
+    ("crlf-skip-offset", "[\\s\\S]", "a\r\nb", [(A("newline"), A("crlf")), (A("offset"), 2)]),
+    ("crlf-skip-any", ".(?=b)|\\d", "a\r\n1b", [GLOBAL, (A("newline"), A("any"))]),
+    # the first repeats of \w and \W in UTF-8 mode without ucp are checked as ASCII (PCRE 8.45)
+    ("utf8-w-plus", "\\w+", "é ab éa", [UNICODE, GLOBAL]),
+    ("utf8-w-range", "\\w{1,2}|\\w{2,3}", "éé aé", [UNICODE, GLOBAL]),
+    ("utf8-W-plus", "\\W+", "é!a", [UNICODE, GLOBAL]),
+    ("utf8-w-lazy", "\\w+?b", "aéb", [UNICODE]),
+    ("named-backref-g-name", "(?<x>a)\\g{x}", "aa", []),
+    ("inline-options-twice", "(?i)(?-i)a", "A", []),
+    ("inline-options-reset", "(?i)(?m)^a$", "x\nA", []),
+    ("quote-in-class-range", "[\\Qa-c\\E]+", "-abc", []),
+    ("escaped-E-alone", "a\\Eb", "ab", []),
 ]
 
 # (id, pattern, options): re:compile/2, including errors with PCRE's message and position
@@ -295,6 +311,16 @@ COMPILES: list[tuple[str, Term, list[Term]]] = [
     ("comment-unterminated", "a(?#b", []),
     ("bad-option", "a", [A("no_such_option")]),
     ("bad-newline", "a", [(A("newline"), A("nl"))]),
+    ("never-utf", "(*UTF8)a", [A("never_utf")]),
+    ("range-to-escape", "[a-\\d]", []),
+    ("control-non-ascii", "\\cé", [UNICODE]),
+    ("name-non-ascii", "(?<né>a)", [UNICODE]),
+    ("relative-forward", "(a)\\g{+1}(b)", []),
+    ("k-unknown-name", "\\k{nope}", []),
+    ("empty-name", "(?<>a)", []),
+    ("p-end", "\\p", []),
+    ("o-missing-brace", "\\o1", []),
+    ("posix-range-end", "[a-[:digit:]]", []),
 ]
 
 # (id, pattern, subject, replacement, options): re:replace/4

@@ -185,7 +185,7 @@
       if (!START_VERBS[name] && !limit) return p;
       if (START_VERBS[name]) {
         if ((name === 'UTF8' || name === 'UTF') && opts.neverUtf) {
-          throw new CompileError('using UTF-8 strings when UTF-8 is disallowed (never_utf)', q + 1);
+          throw new CompileError('setting UTF is disabled by the application', p);
         }
         START_VERBS[name](opts);
       }
@@ -324,6 +324,10 @@
   const isHex = (c) => isDigit(c) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
   const isWord = (c) => isDigit(c) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c === 0x5F;
   const isAsciiLetter = (c) => (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A);
+  const isLatin1Word = (c) => isWord(c) || c === 0xAA || c === 0xB5 || c === 0xBA ||
+    (c >= 0xC0 && c <= 0xFF && c !== 0xD7 && c !== 0xF7);
+  const byteString = (bytes) => String.fromCharCode(...bytes);
+  const stringBytes = (text) => Uint8Array.from(text, (c) => c.charCodeAt(0));
   const ch = (s) => s.charCodeAt(0);
 
   class Parser {
@@ -540,6 +544,7 @@
           if (this.at(1) === 0x3D) { this.i += 2; this.sawAtom = true; return this.finishGroup('lb', { ...flags }, start); }
           if (this.at(1) === 0x21) { this.i += 2; this.sawAtom = true; return this.finishGroup('nlb', { ...flags }, start); }
           this.i++;
+          if (!isLatin1Word(this.at())) this.err('unrecognized character after (?<');
           return this.namedGroup(flags, start, 0x3E);
         case 0x27: this.i++; return this.namedGroup(flags, start, 0x27);
         case 0x50: // P
@@ -594,18 +599,22 @@
       return this.finishGroup('cap', { ...flags }, start, n);
     }
 
+    // A group name, read as PCRE 8.45 does: byte by byte against its Latin-1 word table (in
+    // UTF-8 mode a non-ASCII letter passes only if each of its bytes is a "letter"). Names are
+    // byte strings, one character per byte, compared and sorted by bytes like PCRE's table.
     readName(terminator) {
-      const first = this.at();
-      if (isDigit(first)) this.err('group name must start with a non-digit');
-      const start = this.i;
-      while (isWord(this.at())) this.i++;
-      if (this.at() !== terminator) {
-        if (this.i === start) this.err('group name expected');
-        this.err('syntax error in subpattern name (missing terminator)');
+      if (isDigit(this.at())) this.err('group name must start with a non-digit');
+      let name = '';
+      while (this.at() !== undefined && this.at() !== terminator) {
+        const bytes = this.opts.unicode ? utf8.encode(String.fromCodePoint(this.at())) : [this.at()];
+        const bad = bytes.findIndex((b) => !isLatin1Word(b));
+        if (bad >= 0) throw new CompileError('syntax error in subpattern name (missing terminator)', this.off(this.i) + bad);
+        name += String.fromCharCode(...bytes);
+        this.i++;
       }
-      if (this.i === start) this.err('group name expected');
-      if (this.i - start > 32) this.err('subpattern name is too long (maximum 32 characters)');
-      const name = String.fromCharCode(...this.c.slice(start, this.i));
+      if (this.at() !== terminator) this.err('syntax error in subpattern name (missing terminator)');
+      if (name === '') this.err('subpattern name expected');
+      if (name.length > 32) this.err('subpattern name is too long (maximum 32 characters)');
       this.i++;
       return name;
     }
@@ -748,7 +757,7 @@
       c = text.charCodeAt(0);
       if (/^[-+]?\d+$/.test(text)) {
         const value = Number(text);
-        if (text[0] === '+') this.unsupported('a relative forward reference \\g{+n}', start);
+        if (text[0] === '+') this.err('subpattern name expected', this.c.indexOf(0x2B, start));
         if (value === 0) this.err('a numbered reference must not be zero', this.i - 1);
         const n = value < 0 ? this.ncap + value + 1 : value;
         if (n <= 0) this.err('reference to non-existent subpattern', this.i - 1);
@@ -837,7 +846,7 @@
     }
 
     octalBraces() {
-      if (this.at() !== 0x7B) this.err('missing opening brace after \\o');
+      if (this.at() !== 0x7B) this.err('missing opening brace after \\o', this.i - 1);
       let j = this.i + 1;
       let v = 0;
       while (isOctal(this.c[j])) { v = v * 8 + (this.c[j] - 0x30); if (v > 0x10FFFF) v = 0x110000; j++; }
@@ -888,9 +897,10 @@
       for (;;) {
         const c = this.at();
         if (c === undefined) this.err('missing terminating ] for character class', this.c.length);
-        if (quoting) {
+        if (quoting) { // \Q...\E: literal characters, no ranges
           if (c === 0x5C && this.at(1) === 0x45) { this.i += 2; quoting = false; continue; }
-          this.classChar(items, c, this.i + 1);
+          items.push({ range: [c, c] });
+          this.i++;
           first = false;
           continue;
         }
@@ -1307,7 +1317,9 @@
   function hasCrOrLf(node) {
     switch (node.type) {
       case 'char': return node.cp === 10 || node.cp === 13;
-      case 'set': return node.items.some((item) => item.range && [10, 13].some((c) => item.range[0] <= c && c <= item.range[1]));
+      // a single CR or LF in a class counts, a range that covers one does not
+      case 'set': return node.items.some((item) => item.range && item.range[0] === item.range[1] &&
+        (item.range[0] === 10 || item.range[0] === 13));
       case 'seq': return node.items.some(hasCrOrLf);
       case 'alt': return node.alts.some(hasCrOrLf);
       case 'group': case 'quant': return hasCrOrLf(node.body);
@@ -1552,7 +1564,7 @@
 
   function captureSpec(value) {
     if (value instanceof Atom) return { kind: value.name };
-    return { kind: 'list', items: value.map((x) => (x instanceof Uint8Array ? utf8Lenient.decode(x) : x)) };
+    return { kind: 'list', items: value.map((x) => (x instanceof Uint8Array ? byteString(x) : x)) };
   }
 
   // re:run/3 without `global` (one pcre_exec), or OTP 25's global loop (re.erl's loopexec,
@@ -1616,7 +1628,7 @@
   // ---------------------------------------------------------------------------------------
 
   function compileReply(compiled) {
-    return tuple(atom('ok'), compiled.ngroups, compiled.names.map(([name, n]) => tuple(name, n)),
+    return tuple(atom('ok'), compiled.ngroups, compiled.names.map(([name, n]) => tuple(stringBytes(name), n)),
       compiled.opts.unicode ? 1 : 0, compiled.crlf ? 1 : 0);
   }
 
