@@ -461,8 +461,7 @@
         case 0x2E: this.i++; this.sawAtom = true; return { type: 'dot', nl: !flags.s };
         case 0x5E: this.i++; this.sawAtom = true; return { type: 'assert', kind: 'bol', m: flags.m };
         case 0x24: this.i++; this.sawAtom = true; return { type: 'assert', kind: 'eol', m: flags.m };
-        case 0x2A: case 0x2B: case 0x3F: this.err('nothing to repeat');
-        // falls through (err throws)
+        case 0x2A: case 0x2B: case 0x3F: return this.err('nothing to repeat');
         case 0x7B: {
           const q = this.readBraces(this.i);
           if (q) this.err('nothing to repeat', q.end - 1);
@@ -509,7 +508,8 @@
         else if (c === 0x3F) q = { min: 0, max: 1, end: this.i + 1 };
         else if (c === 0x7B) q = this.readBraces(this.i);
         if (!q) return node;
-        if (quantified || !quantifiable(node)) this.err('nothing to repeat', q.end - 1);
+        // PCRE repeats neither a repeat nor a simple assertion (^ $ \b \A ...).
+        if (quantified || node.type === 'assert') this.err('nothing to repeat', q.end - 1);
         this.i = q.end;
         let lazy = flags.U;
         let possessive = false;
@@ -535,8 +535,7 @@
       const c = this.at();
       switch (c) {
         case 0x3A: this.i++; this.sawAtom = true; return this.finishGroup('nc', { ...flags }, start);
-        case 0x7C: this.unsupported('a branch reset group (?|...)', start);
-        // falls through
+        case 0x7C: return this.unsupported('a branch reset group (?|...)', start);
         case 0x3E: this.i++; this.sawAtom = true; return this.finishGroup('atomic', { ...flags }, start);
         case 0x3D: this.i++; this.sawAtom = true; return this.finishGroup('la', { ...flags }, start);
         case 0x21: this.i++; this.sawAtom = true; return this.finishGroup('nla', { ...flags }, start);
@@ -556,15 +555,10 @@
             return this.addRef({ type: 'backref', name, at: this.i - 1 });
           }
           if (this.at(1) === 0x3E) this.unsupported('a subroutine call (?P>name)', start);
-          this.err('unrecognized character after (?P', this.i + 1);
-        // falls through
-        case 0x52: case 0x26:
-          this.unsupported('recursion or a subroutine call', start);
-        // falls through
-        case 0x28: this.unsupported('a conditional group (?(...)...)', start);
-        // falls through
-        case 0x43: this.unsupported('a callout (?C)', start);
-        // falls through
+          return this.err('unrecognized character after (?P', this.i + 1);
+        case 0x52: case 0x26: return this.unsupported('recursion or a subroutine call', start);
+        case 0x28: return this.unsupported('a conditional group (?(...)...)', start);
+        case 0x43: return this.unsupported('a callout (?C)', start);
         default:
           if (isDigit(c) || ((c === 0x2B || c === 0x2D) && isDigit(this.at(1)))) {
             this.unsupported('recursion or a subroutine call', start);
@@ -691,12 +685,9 @@
         case 'A': this.i++; return { type: 'assert', kind: 'A' };
         case 'z': this.i++; return { type: 'assert', kind: 'z' };
         case 'Z': this.i++; return { type: 'assert', kind: 'Z' };
-        case 'G': this.unsupported('\\G (the match start anchor)', start);
-        // falls through
-        case 'K': this.unsupported('\\K (reset the match start)', start);
-        // falls through
-        case 'X': this.unsupported('\\X (an extended grapheme cluster)', start);
-        // falls through
+        case 'G': return this.unsupported('\\G (the match start anchor)', start);
+        case 'K': return this.unsupported('\\K (reset the match start)', start);
+        case 'X': return this.unsupported('\\X (an extended grapheme cluster)', start);
         case 'C':
           if (this.opts.unicode) this.unsupported('\\C (one byte) in UTF-8 mode', start);
           this.i++;
@@ -951,8 +942,7 @@
         items.push({ range: [lo, lo] });
         return;
       }
-      const dash = this.i;
-      this.i++;
+      this.i++; // the '-'
       let hi;
       const c = this.at();
       if (c === 0x5B && this.posixAt(this.i)) {
@@ -973,7 +963,6 @@
         this.i++;
       }
       if (hi < lo) this.err('range out of order in character class', this.i - 1);
-      void dash;
       items.push({ range: [lo, hi] });
     }
 
@@ -995,10 +984,6 @@
       }
       return null;
     }
-  }
-
-  function quantifiable(node) {
-    return node.type !== 'assert';
   }
 
   // Characters a branch always matches, or -1 when it can vary (lookbehinds need a fixed length).
