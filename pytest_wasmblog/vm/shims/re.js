@@ -369,8 +369,41 @@
           this.err('reference to non-existent subpattern', end);
         }
       }
+      this.checkSemantics(body, new Set());
       const names = [...this.names.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
       return { body, ngroups: this.ncap, names, caseless: this.caseless };
+    }
+
+    // Where JavaScript's semantics differ from PCRE's, refuse: a back reference to a group
+    // that may not have taken part (JavaScript matches it as empty, PCRE fails it), and a
+    // repeated group that can match empty and captures (JavaScript drops an empty iteration,
+    // and its captures, PCRE keeps it). Returns the groups surely set after `node`.
+    checkSemantics(node, before) {
+      switch (node.type) {
+        case 'backref':
+          if (!before.has(node.n)) {
+            this.unsupported(`a back reference to group ${node.n}, which may not have taken part in the match at that point,`, node.src);
+          }
+          return before;
+        case 'seq': return node.items.reduce((set, item) => this.checkSemantics(item, set), before);
+        case 'alt': {
+          const after = node.alts.map((alt) => this.checkSemantics(alt, before));
+          return new Set([...after[0]].filter((n) => after.every((set) => set.has(n))));
+        }
+        case 'group': {
+          const inner = this.checkSemantics(node.body, before);
+          if (node.kind === 'nla' || node.kind === 'nlb') return before;
+          return node.kind === 'cap' ? new Set([...inner, node.n]) : inner;
+        }
+        case 'quant': {
+          if (node.max > node.min && node.max > 1 && nullable(node.body) && capturesIn(node.body)) {
+            this.unsupported('a repeated group that can match the empty string and captures', node.src);
+          }
+          const inner = this.checkSemantics(node.body, before);
+          return node.min > 0 ? inner : before;
+        }
+        default: return before;
+      }
     }
 
     parseAlt(flags, top) {
@@ -514,7 +547,7 @@
         let lazy = flags.U;
         let possessive = false;
         if (this.at() === 0x3F) { lazy = !lazy; this.i++; } else if (this.at() === 0x2B) { possessive = true; this.i++; }
-        node = { type: 'quant', min: q.min, max: q.max, lazy: possessive ? false : lazy, possessive, body: node };
+        node = { type: 'quant', min: q.min, max: q.max, lazy: possessive ? false : lazy, possessive, body: node, src: start };
         quantified = true;
       }
     }
@@ -552,7 +585,7 @@
             this.i += 2;
             const name = this.readName(0x29);
             this.sawAtom = true;
-            return this.addRef({ type: 'backref', name, at: this.i - 1 });
+            return this.addRef({ type: 'backref', name, at: this.i - 1, src: start });
           }
           if (this.at(1) === 0x3E) this.unsupported('a subroutine call (?P>name)', start);
           return this.err('unrecognized character after (?P', this.i + 1);
@@ -698,11 +731,11 @@
           this.i++;
           return { type: 'dot', nl: true };
         case 'g': return this.parseG(start);
-        case 'k': return this.parseK();
+        case 'k': return this.parseK(start);
         default: break;
       }
       if (c >= 0x31 && c <= 0x39) {
-        const ref = this.tryBackref();
+        const ref = this.tryBackref(start);
         if (ref) return ref;
       }
       const item = this.classEscape(flags, false);
@@ -711,7 +744,7 @@
     }
 
     // \1..\9 and \10.. when that many groups came before: a back reference, else octal.
-    tryBackref() {
+    tryBackref(start) {
       let j = this.i;
       let n = 0;
       while (isDigit(this.c[j])) {
@@ -721,7 +754,7 @@
       }
       if (n < 8 || n <= this.ncap) {
         this.i = j;
-        return this.addRef({ type: 'backref', n });
+        return this.addRef({ type: 'backref', n, src: start });
       }
       return null;
     }
@@ -752,20 +785,20 @@
         if (value === 0) this.err('a numbered reference must not be zero', this.i - 1);
         const n = value < 0 ? this.ncap + value + 1 : value;
         if (n <= 0) this.err('reference to non-existent subpattern', this.i - 1);
-        return this.addRef({ type: 'backref', n });
+        return this.addRef({ type: 'backref', n, src: start });
       }
       if (!/^[A-Za-z_]\w*$/.test(text)) this.err('\\g is not followed by a braced, angle-bracketed, or quoted name/number or by a plain number');
-      return this.addRef({ type: 'backref', name: text, at: this.i - 1 });
+      return this.addRef({ type: 'backref', name: text, at: this.i - 1, src: start });
     }
 
-    parseK() {
+    parseK(start) {
       this.i++;
       const open = this.at();
       const close = open === 0x3C ? 0x3E : open === 0x27 ? 0x27 : open === 0x7B ? 0x7D : null;
       if (close === null) this.err('\\k is not followed by a braced, angle-bracketed, or quoted name', this.i - 1);
       this.i++;
       const name = this.readName(close);
-      return this.addRef({ type: 'backref', name, at: this.i - 1 });
+      return this.addRef({ type: 'backref', name, at: this.i - 1, src: start });
     }
 
     // An escape that stands for one character ({cp}) or a set ({items}); this.i is on the
@@ -983,6 +1016,27 @@
         }
       }
       return null;
+    }
+  }
+
+  function nullable(node) {
+    switch (node.type) {
+      case 'char': case 'dot': case 'set': case 'R': case 'fail': return false;
+      case 'seq': return node.items.every(nullable);
+      case 'alt': return node.alts.some(nullable);
+      case 'group': return ['la', 'nla', 'lb', 'nlb'].includes(node.kind) || nullable(node.body);
+      case 'quant': return node.min === 0 || nullable(node.body);
+      default: return true; // assertions, back references
+    }
+  }
+
+  function capturesIn(node) {
+    switch (node.type) {
+      case 'seq': return node.items.some(capturesIn);
+      case 'alt': return node.alts.some(capturesIn);
+      case 'group': return node.kind === 'cap' || capturesIn(node.body);
+      case 'quant': return capturesIn(node.body);
+      default: return false;
     }
   }
 
