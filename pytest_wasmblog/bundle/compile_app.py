@@ -7,7 +7,7 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
-from pytest_wasmblog.bundle import toolchain
+from pytest_wasmblog.bundle import js_header, toolchain
 from pytest_wasmblog.bundle.cache import cache_root
 from pytest_wasmblog.bundle.rebuild import SHIMS_DIR, VM_DIR, fingerprint
 from pytest_wasmblog.bundle.toolchain import Toolchain
@@ -21,7 +21,8 @@ def source_files(folders: list[Path]) -> list[Path]:
                   if p.suffix in (".ex", ".erl", ".beam") and p.is_file())
 
 
-def compile_sources(tools: Toolchain, files: list[Path], label: str, extra_inputs: Sequence[Path] = ()) -> Path:
+def compile_sources(tools: Toolchain, files: list[Path], label: str, extra_inputs: Sequence[Path] = (),
+                    include_dirs: Sequence[Path] = ()) -> Path:
     """An ebin folder holding the compiled `files`; reused while no input changes."""
     # Paths are part of the key: a moved file is a change even when its name and bytes are not.
     key = fingerprint([*files, *extra_inputs], tools.key + "\n" + "\n".join(str(f) for f in [*files, *extra_inputs]))
@@ -37,7 +38,8 @@ def compile_sources(tools: Toolchain, files: list[Path], label: str, extra_input
     for prebuilt in (f for f in files if f.suffix == ".beam"):
         shutil.copy(prebuilt, staging / prebuilt.name)
     if erlang_files:
-        toolchain.run([tools.erlc, "-o", str(staging), *erlang_files])
+        includes = [arg for folder in include_dirs for arg in ("-I", str(folder))]
+        toolchain.run([tools.erlc, *includes, "-o", str(staging), *erlang_files])
     if elixir_files:
         # --ignore-module-conflict: an app may define a module Debian's Elixir also ships. -pa: sources
         # may require modules given compiled, or compiled from Erlang just above.
@@ -56,7 +58,11 @@ def compile_sources(tools: Toolchain, files: list[Path], label: str, extra_input
 
 
 def compile_shims(tools: Toolchain) -> Path:
-    return compile_sources(tools, source_files([SHIMS_DIR]), "shims")
+    # A shim's JavaScript (re.js) is embedded in its module through a generated header.
+    scripts = sorted(SHIMS_DIR.glob("*.js"))
+    include = cache_root() / "shims-include" / fingerprint(scripts, tools.key)
+    js_header.write_headers(SHIMS_DIR, include)
+    return compile_sources(tools, source_files([SHIMS_DIR]), "shims", scripts, include_dirs=[include])
 
 
 def compile_app(tools: Toolchain, sources: list[Path], with_bridge: bool, inputs: Sequence[Path] = ()) -> Path:

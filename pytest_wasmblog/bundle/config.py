@@ -34,13 +34,13 @@ WASM_DEBUG_MODES = ("strip", "names", "keep")
 DEFAULT_DROP = (
     "elixir", "elixir_*", "Elixir.Kernel.*", "Elixir.Code", "Elixir.Code.[!I]*", "Elixir.Macro.*", "Elixir.Module.*",
     "Elixir.Protocol", "Elixir.Mix*", "Elixir.IEx*", "Elixir.ExUnit*",
-    "Elixir.Regex", "Elixir.Inspect.Regex", "Elixir.System.SignalHandler",
+    "Elixir.System.SignalHandler",
     "compile", "erl_lint", "v3_*", "beam_*", "sys_*", "cerl*", "core_*", "sys_pre_*",
     "erl_eval", "erl_parse", "erl_scan", "erl_expand_records", "epp", "erl_pp", "ms_transform",
     "qlc*", "dets*", "disk_log*", "socket", "inet*", "gen_tcp*", "gen_udp*", "gen_sctp*", "net_*",
     "global*", "rpc", "erpc", "auth", "dist_*", "erl_distribution", "erl_epmd", "file", "file_*",
     "filelib", "code", "code_server", "application_*", "shell*", "c", "edlin*", "group*", "user*",
-    "re", "logger_*", "heart", "os_mon*", "standard_error", "erl_signal_handler",
+    "logger_*", "heart", "os_mon*", "standard_error", "erl_signal_handler",
     "otp_internal", "erl_features", "kernel*", "ram_file", "raw_file_io*", "httpd*", "digraph*",
     "sofs", "zip", "erl_tar", "escript", "erl_compile",
 )
