@@ -45,6 +45,18 @@ def reason(kind: Kind) -> str:
     return f"{LABELS[kind]}: {WHY[kind]}"
 
 
+_SHOWN_VIA = 4  # intermediates a line names before it elides the middle of a chain
+
+
+def sentence(function: str, target: str, via: list[str], why: str) -> str:
+    """`MyApp.Files.read/1 calls :file.read_file/1 (through File.read/1), which this VM cannot run: ...`,
+    from names already shown the Elixir way."""
+    if len(via) > _SHOWN_VIA:
+        via = [*via[: _SHOWN_VIA - 1], "...", via[-1]]
+    through = f" (through {', '.join(via)})" if via else ""
+    return f"{function} calls {target}{through}, which this VM cannot run: {why}"
+
+
 # Whole modules none of whose functions can run here (beyond what the VM answers natively).
 _MODULES: dict[Kind, tuple[str, ...]] = {
     "files": ("prim_file", "filelib", "file_io_server", "file_server", "raw_file_io*", "ram_file",

@@ -19,13 +19,12 @@ from dataclasses import dataclass
 
 from pytest_wasmblog.bundle import not_followed, overrides
 from pytest_wasmblog.bundle.callgraph import ModuleCalls
-from pytest_wasmblog.bundle.cannot_run import WHY, Kind, classify_call, reason
+from pytest_wasmblog.bundle.cannot_run import WHY, Kind, classify_call, reason, sentence
 from pytest_wasmblog.bundle.names import function_name
 
 # (module, function, arity); arity -1: every arity of a function applied with literal atoms.
 Node = tuple[str, str, int]
 ANY_ARITY = -1
-_SHOWN_VIA = 4  # intermediates a build-output line names before it elides the middle
 
 
 def mfa(node: Node) -> str:
@@ -51,11 +50,7 @@ class Finding:
 
     def line(self) -> str:
         """`MyApp.Files.read/1 calls :file.read_file/1 (through File.read/1), which this VM cannot run: ...`"""
-        names = [shown(n) for n in self.via]
-        if len(names) > _SHOWN_VIA:
-            names = [*names[: _SHOWN_VIA - 1], "...", names[-1]]
-        through = f" (through {', '.join(names)})" if names else ""
-        return f"{shown(self.function)} calls {shown(self.target)}{through}, which this VM cannot run: {WHY[self.kind]}"
+        return sentence(shown(self.function), shown(self.target), [shown(n) for n in self.via], WHY[self.kind])
 
 
 class Reach:
