@@ -20,11 +20,13 @@ class CannotRun:
     app_functions: int = 0  # exported app functions searched from
     functions_walked: int = 0  # functions the search read (app and library)
     modules_read: int = 0  # modules whose call graph was read (cached or not)
+    modules_disassembled: int = 0  # of those, the ones not in the cache
     seconds: float = 0.0
 
     def stats(self) -> dict[str, object]:
         return {"app_functions": self.app_functions, "functions_walked": self.functions_walked,
-                "modules_read": self.modules_read, "seconds": round(self.seconds, 3)}
+                "modules_read": self.modules_read, "modules_disassembled": self.modules_disassembled,
+                "seconds": round(self.seconds, 3)}
 
     def summary_lines(self, report_name: str) -> list[str]:
         """One line per app function, naming its nearest target (the report has all of them)."""
@@ -57,4 +59,4 @@ def find(tools: Toolchain, available: dict[str, ModuleSource], app: list[str], p
     roots = [(m, f, a) for m, f, a in exported_functions(reach.graph[name] for name in app if name in reach.graph)]
     findings = reach.search(roots)
     return CannotRun(findings, len(roots), len(reach.successors) + len(reach.targets), len(reach.graph),
-                     time.monotonic() - started)
+                     reader.read_count, time.monotonic() - started)

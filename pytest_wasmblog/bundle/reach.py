@@ -112,12 +112,12 @@ class Reach:
         if module == "erlang" and module not in self.tried:
             return None  # the erlang shim decides which erlang functions exist besides the NIFs
         kind = classify_call(module, function, None if arity == ANY_ARITY else arity, self.native,
-                             self._erlang_shim())
+                             self._erlang_shim() if module == "erlang" else frozenset())
         if kind is not None:
             self.targets[node] = kind
             return []
-        if mfa(node) in self.native:
-            return []
+        if mfa(node) in self.native or node in overrides.overridden():
+            return []  # answered by the VM, or written for it (vm/overrides): either runs here
         calls = self.graph.get(module)
         if calls is None:
             return None if module not in self.tried else []
@@ -130,8 +130,6 @@ class Reach:
         definition = calls.functions.get((function, arity))
         if definition is None:
             return []
-        if definition.kind == "placeholder" and node in overrides.overridden():
-            return []  # a module left out of the bundle, whose override gives this a body once packed
         if definition.kind in ("stub", "placeholder"):
             # A placeholder the VM has no NIF for: rebuilt, it raises nif_not_available_in_wasm.
             self.targets[node] = "nif"
