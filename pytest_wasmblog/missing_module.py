@@ -71,10 +71,14 @@ def fix(module: str, report: SiteReport | None = None, called: str | None = None
         why = findings[0].why if findings else verdict.why.partition(": ")[2]
         return _with(findings, f"{name} cannot run in this VM: {why}. The code that calls it must not run in "
                                f"the VM (do not add {name} to `keep`: it would fail there too)")
-    app_modules = report.app_modules if report else frozenset()
-    if known_modules.exists(module, app_modules) is False:
+    app = known_modules.application(module, report.app_modules if report else frozenset())
+    if app == "":
         return (f"module {name} does not exist: it is neither in the app nor in the host's Erlang/OTP and "
                 "Elixir. A typo in the calling code? A dependency's sources go in [bundle] sources")
+    if app is not None and app != "app" and app not in known_modules.BUNDLED_APPS:
+        return (f"{name} belongs to the {app} application, which bundles do not draw on (only Elixir's elixir "
+                f"and OTP's {' and '.join(sorted(known_modules.BUNDLED_APPS - {'elixir'}))}): avoid it in code that "
+                "runs in the VM, or put its sources in [bundle] sources")
     left_out = _why_left_out(module, report)
     if verdict.kind == "mixed":
         return (f"{name} {left_out}. Some of its functions cannot run in this VM ({verdict.why}); if the "

@@ -152,6 +152,8 @@ class ElixirError(WasmblogError):
         head = f"** ({self.exception}) {message}" if self.exception else f"** ({kind}) {message}"
         frames = "\n".join(f"    {_frame(f)}" for f in stacktrace)
         notes = "".join(f"\n  Cannot run in this VM: {line}" for line in cannot_run.splitlines())
+        if notes:
+            notes += "\n  Fix: the code that reaches it must not run in the VM (keep it on the server side)"
         super().__init__(head + notes + (f"\n{frames}" if frames else ""))
 
 

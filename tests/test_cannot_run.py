@@ -103,6 +103,9 @@ def test_a_module_that_does_not_exist_is_called_a_typo() -> None:
     assert fix.startswith("module Jasn does not exist: it is neither in the app nor in the host's Erlang/OTP and "
                           "Elixir. A typo in the calling code?")
     assert "keep" not in fix
+    logger = _call_fix("Elixir.Logger", REPORT)
+    assert logger.startswith("Logger belongs to the logger application, which bundles do not draw on") and (
+        "keep" not in logger)
 
 
 def test_a_module_left_out_gets_keep_or_used_modules_with_the_reason() -> None:

@@ -7,23 +7,28 @@ from __future__ import annotations
 from functools import cache
 
 from pytest_wasmblog.bundle import toolchain
+from pytest_wasmblog.bundle.sources import OTP_APPS
 from pytest_wasmblog.errors import WasmblogError
+
+# The applications a bundle draws modules from (bundle/sources.py).
+BUNDLED_APPS = frozenset({*OTP_APPS, "elixir"})
 
 
 @cache
-def host_modules() -> frozenset[str] | None:
-    """Every module name the host's Erlang/OTP and Elixir ship; None without a toolchain."""
+def host_modules() -> dict[str, str] | None:
+    """Every module the host's Erlang/OTP and Elixir ship, with its application; None without a toolchain."""
     try:
         tools = toolchain.find_toolchain()
     except WasmblogError:
         return None
     folders = [*(tools.otp_root / "lib").glob("*/ebin"), *tools.elixir_ebin.parent.parent.glob("*/ebin")]
-    return frozenset(beam.stem for folder in folders for beam in folder.glob("*.beam"))
+    return {beam.stem: folder.parent.name.partition("-")[0] for folder in folders for beam in folder.glob("*.beam")}
 
 
-def exists(module: str, app_modules: frozenset[str] = frozenset()) -> bool | None:
-    """True or False; None when the host has no toolchain to ask."""
+def application(module: str, app_modules: frozenset[str] = frozenset()) -> str | None:
+    """"app" for the site's own modules, the OTP or Elixir application otherwise, "" if none ships it;
+    None when the host has no toolchain to ask."""
     if module in app_modules:
-        return True
+        return "app"
     known = host_modules()
-    return None if known is None else module in known
+    return None if known is None else known.get(module, "")
