@@ -19,14 +19,14 @@ from pytest_wasmblog.breaker import BootBreaker
 from pytest_wasmblog.browsers.resolve import resolve_browser
 from pytest_wasmblog.browsers.xvfb import Xvfb
 from pytest_wasmblog.bundle import avm
+from pytest_wasmblog.cannot_run_hint import hint
 from pytest_wasmblog.content_types import WrongContentTypeError
 from pytest_wasmblog.errors import WasmblogError
 from pytest_wasmblog.isolation import header_problems
 from pytest_wasmblog.network_conditions import resolve
-from pytest_wasmblog.cannot_run_hint import hint
 from pytest_wasmblog.server import StaticSiteServer
-from pytest_wasmblog.site_report import SiteReport
 from pytest_wasmblog.settings import Settings
+from pytest_wasmblog.site_report import SiteReport
 from pytest_wasmblog.terms import encode
 from pytest_wasmblog.vm_errors import (
     ElixirError,
