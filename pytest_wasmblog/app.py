@@ -12,9 +12,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
+from pytest_wasmblog import site_report
 from pytest_wasmblog.browsers.base import BrowserPage
+from pytest_wasmblog.bundle.config import module_atom
 from pytest_wasmblog.vm_errors import (
     BridgeError,
     VMCrashError,
@@ -47,8 +50,10 @@ class PopcornApp:
     """One page of the site with its VM up; reused across tests unless a test asks for a fresh one."""
 
     def __init__(self, page: BrowserPage, url: str, boot_timeout_s: float, call_timeout_s: float,
-                 max_payload_bytes: int = DEFAULT_MAX_PAYLOAD) -> None:
+                 max_payload_bytes: int = DEFAULT_MAX_PAYLOAD, site: Path | None = None) -> None:
+        """`site`: the built folder the page comes from; its build report explains VM failures."""
         self.page = page
+        self.site = site
         self.url = url
         self.boot_timeout_s = boot_timeout_s
         self.call_timeout_s = call_timeout_s
@@ -72,7 +77,8 @@ class PopcornApp:
             state = self.snapshot()
             self.isolated = bool(state["crossOriginIsolated"])
             if state["fatal"]:
-                raise vm_stopped_while_booting(self.url, state["fatal"]["line"], state["stdout"], state["stderr"])
+                raise vm_stopped_while_booting(self.url, state["fatal"]["line"], state["stdout"], state["stderr"],
+                                               self.report())
             if state["ready"]:
                 break
             if not state["crossOriginIsolated"] and time.monotonic() - started > 0.5:
@@ -90,6 +96,10 @@ class PopcornApp:
     def reload(self, boot_timeout_s: float | None = None, watch: Callable[[], None] | None = None) -> PopcornApp:
         """Load the page again in the same context (its caches and service worker stay) and boot."""
         return self.boot(boot_timeout_s, watch)
+
+    def report(self) -> site_report.SiteReport | None:
+        """The site's build report (read again when the site is rebuilt), if it has one."""
+        return site_report.load(self.site)
 
     def snapshot(self) -> dict[str, Any]:
         state = self.page.evaluate(_SNAPSHOT, timeout_s=10)
@@ -142,7 +152,8 @@ class PopcornApp:
             raise BridgeError(f"the page returned {raw!r} for a call; is window.popcorn the Popcorn instance?")
         if raw.get("fatal"):
             state = self.snapshot()
-            raise vm_died_during_call(_short(args), raw["fatal"]["line"], state["stdout"], state["stderr"])
+            raise vm_died_during_call(_short(args), raw["fatal"]["line"], state["stdout"], state["stderr"],
+                                      self.report(), applied_function(args))
         error = raw.get("error") or {}
         if error.get("code") == "timeout":
             state = self.snapshot()
@@ -174,6 +185,16 @@ class PopcornApp:
         for hook in self.before_close:
             hook(self)
         self.page.close()
+
+
+def applied_function(args: Any) -> str | None:
+    """`Elixir.Reach.Files:read/1` for a bridge apply request, as build-report.json names functions."""
+    if not (isinstance(args, dict) and args.get("bridge") == "apply"):
+        return None
+    module, function, arguments = args.get("module"), args.get("function"), args.get("args", [])
+    if not (isinstance(module, str) and isinstance(function, str) and isinstance(arguments, list)):
+        return None
+    return f"{module_atom(module.removeprefix(':'))}:{function}/{len(arguments)}"
 
 
 def _short(args: Any, limit: int = 200) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from pytest_wasmblog import terms
-from pytest_wasmblog.app import PopcornApp
+from pytest_wasmblog.app import PopcornApp, applied_function
+from pytest_wasmblog.cannot_run_hint import hint
 from pytest_wasmblog.vm_errors import BridgeError, ElixirError
 
 
@@ -33,11 +34,15 @@ class ElixirBridge:
             raise BridgeError(f"the receiver answered {reply!r}, not a bridge reply; is PytestWasmblog.Bridge running?")
         if reply["ok"]:
             return terms.decode(reply.get("value"))
+        exception, message = reply.get("exception"), str(reply.get("message", ""))
+        called = applied_function(request)
         raise ElixirError(
             kind=str(reply.get("kind", "error")),
-            exception=reply.get("exception"),
-            message=str(reply.get("message", "")),
+            exception=exception,
+            message=message,
             stacktrace=list(reply.get("stacktrace") or []),
+            cannot_run=hint(exception.removeprefix("Elixir.") if exception else None, message, called,
+                            self.app.report()),
         )
 
     def ping(self) -> bool:

@@ -293,7 +293,7 @@ def boot_app(browser: BrowserSession, server: StaticSiteServer, settings: Settin
     stats.breaker.check(browser.engine)
     page = browser.new_page()
     app = PopcornApp(page, server.origin + settings.page, boot_timeout_s or settings.boot_timeout_s,
-                     settings.call_timeout_s, settings.max_payload_bytes)
+                     settings.call_timeout_s, settings.max_payload_bytes, site=Path(server.root))
     engine = stats.engine(browser.engine)
     seen = len(server.requests())
 

@@ -19,14 +19,17 @@ from pytest_wasmblog.breaker import BootBreaker
 from pytest_wasmblog.browsers.resolve import resolve_browser
 from pytest_wasmblog.browsers.xvfb import Xvfb
 from pytest_wasmblog.bundle import avm
+from pytest_wasmblog.cannot_run_hint import hint
 from pytest_wasmblog.content_types import WrongContentTypeError
 from pytest_wasmblog.errors import WasmblogError
 from pytest_wasmblog.isolation import header_problems
 from pytest_wasmblog.network_conditions import resolve
 from pytest_wasmblog.server import StaticSiteServer
 from pytest_wasmblog.settings import Settings
+from pytest_wasmblog.site_report import SiteReport
 from pytest_wasmblog.terms import encode
 from pytest_wasmblog.vm_errors import (
+    ElixirError,
     VMError,
     boot_timed_out,
     call_timed_out,
@@ -93,6 +96,33 @@ def _breaker_open() -> BaseException:
     return _raised(lambda: breaker.check("webkit"))
 
 
+# What the build of tests/sites/cannot_run writes to build-report.json, in part.
+_REPORT = SiteReport.from_json({
+    "modules": {"Elixir.Reach.Files": {"origin": "app"}, "Elixir.Reach.Shell": {"origin": "app"}},
+    "dropped": {"file": ["Elixir.File"]},
+    "cannot_run": [
+        {"function": "Elixir.Reach.Files:read/1", "target": "file:read_file/1", "via": ["Elixir.File:read/1"],
+         "reason": "files: a browser has no file system"},
+        {"function": "Elixir.Reach.Shell:open/1", "target": "erlang:open_port/2", "via": [],
+         "reason": "ports and OS processes: a browser cannot start programs or open ports"},
+        {"function": "Elixir.Reach.Misc:arg/1", "target": "init:get_argument/1", "via": [],
+         "reason": "VM internals: it is part of the BEAM runtime system, which this VM does not provide"},
+        {"function": "Elixir.Reach.Misc:count/1", "target": "ets:select_count/2", "via": [],
+         "reason": "NIF: BEAM implements it in C (a NIF) and this VM has no implementation of it"},
+    ],
+})
+
+
+def _bridge_error(module: str, function: str, exception: str, message: str) -> ElixirError:
+    called = f"Elixir.{module}:{function}/1"
+    return ElixirError("error", f"Elixir.{exception}", message, [[f"Elixir.{module}", function, 1, "lib/reach.ex", 9]],
+                       cannot_run=hint(exception, message, called, _REPORT))
+
+
+def _apply(module: str, function: str) -> str:
+    return f"{{'bridge': 'apply', 'module': '{module}', 'function': '{function}', 'args': [...]}}"
+
+
 _OCTET = "application/octet-stream"
 FAULTS: tuple[Fault, ...] = (
     Fault("The site folder does not exist", lambda: _raised(lambda: _settings(Path("/srv/blog/dist")).require_site())),
@@ -111,11 +141,23 @@ FAULTS: tuple[Fault, ...] = (
         URL, "CRASH REPORT Process: <0.1.0> ** (MatchError) no match of right hand side value: :error", [], [])),
     Fault("`start/0` returns", lambda: vm_stopped_while_booting(URL, "Return value: ok", [], [])),
     Fault("A module missing from the bundle", lambda: vm_stopped_while_booting(
+        URL, "Warning, module Elixir.URI cannot be resolved", [], [])),
+    Fault("A module that does not exist", lambda: vm_stopped_while_booting(
         URL, "Warning, module Elixir.Jason cannot be resolved", [], [])),
     Fault("The app never says it is ready", lambda: boot_timed_out(URL, 20, False, True, [], [])),
     Fault("A call needs a module the bundle left out", lambda: vm_died_during_call(
         "{'bridge': 'apply', 'module': 'Enum', 'function': 'take_random', ...}",
         "Warning: module rand cannot be resolved.", [], [])),
+    Fault("A call reaches a file function (the site's build report names the chain)", lambda: vm_died_during_call(
+        _apply("Reach.Files", "read"), "Warning: module file cannot be resolved.", [], [], _REPORT,
+        "Elixir.Reach.Files:read/1")),
+    Fault("A call reaches a part of the BEAM runtime this VM lacks", lambda: vm_died_during_call(
+        _apply("Reach.Misc", "arg"), "Warning: module init cannot be resolved.", [], [], _REPORT,
+        "Elixir.Reach.Misc:arg/1")),
+    Fault("A call opens a port", lambda: _bridge_error("Reach.Shell", "open", "ArgumentError", "argument error")),
+    Fault("A call needs a NIF this VM does not implement", lambda: _bridge_error(
+        "Reach.Misc", "count", "ErlangError", ":ets.select_count/2 is not available in this VM: BEAM implements it "
+        "in C (a NIF) and this VM has no implementation of it (nif_not_available_in_wasm)")),
     Fault("The VM aborts during a call (or the call names a process that does not exist)",
           lambda: vm_died_during_call("{'echo': 'xxx...'}", "Aborted(segmentation fault)", [], [])),
     Fault("A call that never answers", lambda: call_timed_out("{'hang': []}", 10.0, [], [])),

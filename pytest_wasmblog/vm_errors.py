@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from pytest_wasmblog import missing_module
 from pytest_wasmblog.errors import WasmblogError
+from pytest_wasmblog.site_report import SiteReport
 
 
 def _tail(lines: list[str], count: int = 30) -> str:
@@ -51,19 +53,20 @@ class PayloadTooLargeError(WasmblogError, ValueError):
 # The messages are built here, one function per fault, so the README's troubleshooting section
 # (pytest_wasmblog.troubleshooting) is generated from the very text a failing test shows.
 
-def vm_stopped_while_booting(url: str, fatal_line: str, stdout: list[str], stderr: list[str]) -> VMCrashError:
-    return VMCrashError(f"the VM stopped while booting {url}: {fatal_line}", stdout, stderr, fix=_boot_fix(fatal_line))
+def vm_stopped_while_booting(url: str, fatal_line: str, stdout: list[str], stderr: list[str],
+                             report: SiteReport | None = None) -> VMCrashError:
+    """`report`: the served site's build report, which says why a missing module was left out."""
+    return VMCrashError(f"the VM stopped while booting {url}: {fatal_line}", stdout, stderr,
+                        fix=_boot_fix(fatal_line, report))
 
 
-def _boot_fix(fatal_line: str) -> str:
+def _boot_fix(fatal_line: str, report: SiteReport | None) -> str:
     if "CRASH REPORT" in fatal_line:
         return "the start module raised (the exception and stacktrace are above)"
     if fatal_line.startswith("Return value:"):
         return ("the start module's start/0 returned, and the VM stops when it does: keep the start "
                 "process alive (PytestWasmblog.Bridge.start_and_wait/1 does)")
-    if "cannot be resolved" in fatal_line:
-        return "a module the app calls is not in the bundle; add it to `keep` in wasmblog.toml"
-    return "read the VM output above"
+    return missing_module.fix_for(fatal_line, report) or "read the VM output above"
 
 
 def page_threw_while_booting(url: str, page_error: str, stdout: list[str], stderr: list[str]) -> VMCrashError:
@@ -105,13 +108,12 @@ def missing_site_files(paths: list[str], url: str, stdout: list[str], stderr: li
         "dist/ files (AtomVM.wasm, AtomVM.mjs, popcorn.mjs, ...) and the .avm bundle next to the page")
 
 
-def vm_died_during_call(call: str, fatal_line: str, stdout: list[str], stderr: list[str]) -> VMCrashError:
-    if "cannot be resolved" in fatal_line:
-        fix = ("a module this call needs is not in the bundle: add it to `keep` in wasmblog.toml, or to the "
-               "[bundle] used_modules list (`wasmblog why SITE MODULE` says why it was left out)")
-    else:
-        fix = ("the VM's stderr above has the cause; a process that does not exist makes Popcorn reload the VM, "
-               "and an argument near 100 KB aborts it")
+def vm_died_during_call(call: str, fatal_line: str, stdout: list[str], stderr: list[str],
+                        report: SiteReport | None = None, called: str | None = None) -> VMCrashError:
+    """`called`: the function a bridge call applied (`Elixir.Reach.Files:read/1`), if it was one."""
+    fix = missing_module.fix_for(fatal_line, report, called) or (
+        "the VM's stderr above has the cause; a process that does not exist makes Popcorn reload the VM, "
+        "and an argument near 100 KB aborts it")
     return VMCrashError(f"the VM died during the call {call}: {fatal_line}", stdout, stderr,
                         fix=fix + ". The next test that needs the app gets a new VM")
 
@@ -139,14 +141,20 @@ class BridgeError(WasmblogError):
 class ElixirError(WasmblogError):
     """An Elixir exception (or throw/exit) raised by a call made through the test bridge."""
 
-    def __init__(self, kind: str, exception: str | None, message: str, stacktrace: list[list[object]]) -> None:
+    def __init__(self, kind: str, exception: str | None, message: str, stacktrace: list[list[object]],
+                 cannot_run: str = "") -> None:
+        """`cannot_run`: what the call reached that this VM cannot run (pytest_wasmblog.cannot_run_hint)."""
         self.kind = kind
         self.exception = exception.removeprefix("Elixir.") if exception else None
         self.message = message
         self.stacktrace = stacktrace
+        self.cannot_run = cannot_run
         head = f"** ({self.exception}) {message}" if self.exception else f"** ({kind}) {message}"
         frames = "\n".join(f"    {_frame(f)}" for f in stacktrace)
-        super().__init__(head + (f"\n{frames}" if frames else ""))
+        notes = "".join(f"\n  Cannot run in this VM: {line}" for line in cannot_run.splitlines())
+        if notes:
+            notes += "\n  Fix: the code that reaches it must not run in the VM (keep it on the server side)"
+        super().__init__(head + notes + (f"\n{frames}" if frames else ""))
 
 
 def _frame(frame: list[object]) -> str:

@@ -48,6 +48,17 @@ def toolbox_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def cannot_run_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """An app whose functions reach files, ports, the compiler, a NIF and init; (dist, build output)."""
+    work = tmp_path_factory.mktemp("cannot_run")
+    shutil.copytree(SITES / "cannot_run", work / "cannot_run")
+    shutil.copytree(SITES / "static", work / "static")
+    output: list[str] = []
+    dist = build_site(work / "cannot_run", log=output.append).dist
+    return dist, "\n".join(output).splitlines()
+
+
+@pytest.fixture(scope="session")
 def crash_on_start_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An app whose start/0 raises a MatchError before announcing readiness."""
     return _build("crash_on_start", tmp_path_factory)

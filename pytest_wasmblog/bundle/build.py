@@ -19,6 +19,7 @@ from pytest_wasmblog.bundle import (
     closure,
     compression,
     config,
+    findings,
     precache,
     runtime,
     sources,
@@ -60,6 +61,7 @@ class BuildResult:
     unused_sizes: dict[str, int] = field(default_factory=dict)  # left out: loaded by no recorded run
     unused_origins: dict[str, str] = field(default_factory=dict)
     runtime_wasm: dict[str, int] = field(default_factory=dict)  # "npm" and "served" bytes of AtomVM.wasm
+    cannot_run: findings.CannotRun = field(default_factory=findings.CannotRun)
 
     def summary(self) -> str:
         by_origin: dict[str, int] = {}
@@ -81,6 +83,7 @@ class BuildResult:
         if self.closure.unresolved:
             lines.append(f"  calls the VM cannot answer (unreachable unless a test proves otherwise): "
                          f"{len(self.closure.unresolved)}; see {REPORT_NAME}")
+        lines.extend(self.cannot_run.summary_lines(REPORT_NAME))
         if self.precache is not None:
             lines.append(f"  service worker precache: version {self.precache.version}, {len(self.precache.files)} files")
         lines.extend(f"  note: {n}" for n in self.notes)
@@ -130,6 +133,8 @@ def build_site(site: Path, log: Callable[[str], None] = print, *, all_modules: b
             info = beam.parse(path.read_bytes())
             rebuilt[name] = closure.ModuleSource(name, library[name].origin, info, str(path))
 
+    # Over the whole closure, before used_modules cuts it: the question is what the code can reach.
+    cannot_run = findings.find(tools, available, sorted(app), sorted(result.modules), native)
     if cfg.used_modules is not None and not all_modules:
         used = used_modules.read(cfg.used_modules)
         result = closure.restrict(result, used, policy)
@@ -149,6 +154,7 @@ def build_site(site: Path, log: Callable[[str], None] = print, *, all_modules: b
         rebuilt=rebuilder.rebuilt_count, closure=result, origins=origins, sizes=sizes, notes=notes,
         precache=precached, unused_sizes=unused_sizes,
         unused_origins={name: available[name].origin for name in result.unused}, runtime_wasm=wasm_sizes,
+        cannot_run=cannot_run,
     )
     _write_report(build, tools)
     log(build.summary())
@@ -228,5 +234,7 @@ def _write_report(build: BuildResult, tools: toolchain.Toolchain) -> None:
         "unused": {name: _module_entry(build.unused_sizes[name], build.unused_origins[name], reason)
                    for name, reason in sorted(build.closure.unused.items())},
         "runtime_wasm": build.runtime_wasm,
+        "cannot_run": [f.to_json() for f in build.cannot_run.findings],
+        "cannot_run_search": build.cannot_run.stats(),
     }
     write_atomically(build.dist / REPORT_NAME, json.dumps(report, indent=1).encode())
