@@ -54,20 +54,19 @@ class EngineRunner:
         pending = deque(e for e in examples if e.vm_function is not None)
         while pending:
             batch = [pending.popleft() for _ in range(min(self.batch_size, len(pending)))]
-            known = len(self.results)
-            self._run_batch(batch)
-            if len(self.results) == known:  # never loop on a VM that answers nothing
+            if not self._run_batch(batch):  # never loop on a VM that answers nothing
                 self.results[batch[0].id] = VMResult(crash="the VM answered the batch without running it")
             pending.extendleft(reversed([e for e in batch if e.id not in self.results]))
         self.seconds += time.monotonic() - started
 
-    def _run_batch(self, batch: list[Example]) -> None:
+    def _run_batch(self, batch: list[Example]) -> bool:
+        """Run what the VM can of `batch`; False when nothing came of it."""
         try:
             app = self._current_app()
         except (WasmblogError, TimeoutError) as exc:  # the engine cannot boot: every example says why
             for example in batch:
                 self.results[example.id] = VMResult(crash=f"the VM did not boot: {_first_line(exc)}")
-            return
+            return True
         request = {
             "conformance": [[e.vm_module, e.vm_function, e.id] for e in batch],
             "timeout_ms": self.example_timeout_ms,
@@ -77,32 +76,41 @@ class EngineRunner:
         try:
             reply = app.call(request, timeout_s=len(batch) * self.example_timeout_ms / 1000 + 10)
         except (VMError, TimeoutError) as exc:
-            self._crashed(batch, self._why(app, exc), getattr(exc, "stdout", None) or [])
-            return
+            self._crashed(batch, *self._why(app, exc))
+            return True
         value = reply.data.get("value") if reply.ok and isinstance(reply.data, dict) else None
         if not isinstance(value, list):
             detail = reply.data if reply.ok else f"{reply.error_code}: {reply.error_message}"
             self._crashed(batch, f"the conformance bridge answered {str(detail)[:300]}", [])
-            return
+            return True
         share = (time.monotonic() - started) / max(1, len(value))
         for example_id, observations in value:
             self.results[example_id] = VMResult(tuple(tuple(o) for o in observations), seconds=share)
+        return bool(value)
 
     @staticmethod
-    def _why(app: PopcornApp, exc: Exception) -> str:
-        """The VM's own last words (the line that made the probe call it dead, and stderr's tail)."""
+    def _why(app: PopcornApp, exc: Exception) -> tuple[str, list[str]]:
+        """The VM's own last words (the line that made the probe call it dead, and stderr's tail), and
+        the stdout printed before that line: its last marker names the example that was running."""
         try:
             state = app.snapshot()
         except Exception:  # noqa: BLE001 - a page that cannot answer says nothing more
-            return _first_line(exc)
-        fatal = (state.get("fatal") or {}).get("line") or _first_line(exc)
-        stderr = [line for line in state.get("stderr", [])[-3:] if line not in fatal]
-        return " / ".join([fatal, *stderr])[:800]
+            return _first_line(exc), list(getattr(exc, "stdout", None) or [])
+        fatal = state.get("fatal") or {}
+        line = fatal.get("line") or _first_line(exc)
+        stderr = [text for text in state.get("stderr", [])[-3:] if text not in line]
+        stdout = list(state.get("stdout", []))
+        if isinstance(fatal.get("stdoutAt"), int):
+            stdout = stdout[:fatal["stdoutAt"]]
+        return " / ".join([line, *stderr])[:800], stdout
 
     def _crashed(self, batch: list[Example], why: str, stdout: list[str]) -> None:
-        ids = {e.id for e in batch}
+        """Blame the example whose start marker came last before the VM's fatal line. That may be one
+        of an earlier batch, which returned and then killed the VM (a process it left behind)."""
         started = [line[len(MARKER):].strip() for line in stdout if line.startswith(MARKER)]
-        culprit = next((i for i in reversed(started) if i in ids), batch[0].id)
+        culprit = started[-1] if started else batch[0].id
+        if culprit not in {e.id for e in batch} and culprit not in self.results:
+            culprit = batch[0].id
         self.results[culprit] = VMResult(crash=why)
         self._reboot()
 

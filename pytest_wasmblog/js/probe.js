@@ -18,7 +18,9 @@
   const vmLine = (stream, value) => {
     const line = String(value);
     state[stream].push(line);
-    if (FATAL_LINES.some((pattern) => pattern.test(line))) setFatal({ kind: "vm-output", line });
+    // stdoutAt: how much stdout came before the fatal line, so a harness can tell which of its
+    // markers preceded it.
+    if (FATAL_LINES.some((pattern) => pattern.test(line))) setFatal({ kind: "vm-output", line, stdoutAt: state.stdout.length });
   };
   window.addEventListener("message", (event) => {
     const data = event.data;
