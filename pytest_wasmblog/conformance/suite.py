@@ -129,7 +129,11 @@ def extract(modules: Sequence[str] = MODULES, log: Callable[[str], None] = print
         log(f"conformance: extracting and running the doctests of {len(modules)} modules on the host")
         work = _partial(root)
         work.mkdir(parents=True)
-        _run_host(tools, work, modules, code_paths)
+        try:
+            _run_host(tools, work, modules, code_paths)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
         _publish(work, root)
     return load(root)
 
@@ -147,12 +151,16 @@ def build(modules: Sequence[str] = MODULES, log: Callable[[str], None] = print,
 
         log("conformance: building the conformance bundle")
         work = _partial(site)
-        shutil.copytree(host.root / "lib", work / "lib")
-        for folder in code_paths:  # the documented modules themselves, compiled elsewhere
-            for beam_file in folder.glob("*.beam"):
-                shutil.copy(beam_file, work / "lib" / beam_file.name)
-        _write_site(work)
-        build_site(work, log=lambda line: log(f"conformance: {line}"))
+        try:
+            shutil.copytree(host.root / "lib", work / "lib")
+            for folder in code_paths:  # the documented modules themselves, compiled elsewhere
+                for beam_file in folder.glob("*.beam"):
+                    shutil.copy(beam_file, work / "lib" / beam_file.name)
+            _write_site(work)
+            build_site(work, log=lambda line: log(f"conformance: {line}"))
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
         _publish(work, site)
     return dataclasses.replace(host, site=site)
 

@@ -66,6 +66,13 @@ spawn_monitor(M, F, A) ->
 %% Options such as {alias, demonitor} are dropped: the VM has no aliases (see gen:reply/2).
 monitor(Type, Item, _Options) -> erlang:monitor(Type, Item).
 
+%% A single node: a message to another is never delivered (BEAM drops it too when the node cannot
+%% be reached), and `noconnect` says so.
+send({_Name, Node}, _Msg, Options) when is_atom(Node), Node =/= erlang:node() ->
+    case lists:member(noconnect, Options) of
+        true -> noconnect;
+        false -> ok
+    end;
 send(Dest, Msg, _Options) -> erlang:send(Dest, Msg), ok.
 
 %% Timers run as small processes; the reference maps to the process and its deadline (in
