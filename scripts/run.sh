@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up a Debian machine (as root) and run the project's jobs.
 #   bash scripts/run.sh demo   build the example site, run its E2E suite, print the wasmblog report
-#   bash scripts/run.sh test   build the example site, run every test (plugin + example site)
+#   bash scripts/run.sh test   build the example site, run every test (plugin + example site) and the
+#                              conformance suite
 # Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +39,9 @@ known_crash=(--reruns 1 --only-rerun 'Aborted\(segmentation fault\)')
 
 case "$job" in
   demo) exec .venv/bin/python -m pytest example_site/tests --wasm-browser all -p no:cacheprovider "${known_crash[@]}" "$@" ;;
-  test) exec .venv/bin/python -m pytest tests example_site/tests --wasm-browser all -p no:cacheprovider "${known_crash[@]}" "$@" ;;
+  # The conformance suite (Elixir's own doctests on the host and in each engine's VM) runs with the
+  # tests: its pass rates are in the summary and reports/conformance.json.
+  test) exec .venv/bin/python -m pytest tests example_site/tests --wasm-browser all -p no:cacheprovider \
+          --wasm-conformance --wasm-conformance-report reports/conformance.json "${known_crash[@]}" "$@" ;;
   *) echo "unknown job '$job': use demo or test" >&2; exit 2 ;;
 esac

@@ -10,7 +10,6 @@ across xdist workers add up the same.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,7 +132,7 @@ class ConformancePlugin:
                                                    engine=engine, plugin=self)
                 entry = self.known.get(example.id)
                 if not example.checked:  # classified on the host: shown, with why, but not run
-                    item.record(outcome="not_checked", seconds=0.0)
+                    item.record("not_checked")
                     item.add_marker(pytest.mark.skip(reason=f"{example.klass} on the host: {example.reason}"))
                 elif engine != HOST and entry is not None and entry.applies_to(engine):
                     item.add_marker(pytest.mark.xfail(reason=entry.reason, strict=entry.strict))
@@ -148,18 +147,17 @@ class ConformancePlugin:
 
     # -- running ------------------------------------------------------------------------------
 
-    def run_in_vm(self, example: suite.Example, engine_name: str) -> tuple[bool, str, float]:
+    def run_in_vm(self, example: suite.Example, engine_name: str) -> tuple[bool, str]:
+        """(passed, how the VM's result differs from the host's)."""
         engine = self.engines.setdefault(engine_name, _Engine(engine_name))
         runner = self._runner(engine)
         start = engine.position.get(example.id, 0) + 1
         upcoming = engine.examples[start:start + _AHEAD]
-        began = time.monotonic()
         result = runner.result(example, upcoming)
         if start >= len(engine.examples):  # the engine's last example: free its browser now
             engine.close()
         verdict = compare(example, result)
-        seconds = result.seconds or time.monotonic() - began
-        return verdict.passed, verdict.detail, seconds
+        return verdict.passed, verdict.detail
 
     def _runner(self, engine: _Engine) -> EngineRunner:
         if engine.unavailable is not None:
@@ -223,17 +221,16 @@ class ConformanceItem(pytest.Item):
 
     def runtest(self) -> None:
         if self.engine == HOST:  # the host gave what the docs show, or the item would be skipped
-            self.record(outcome="passed", seconds=0.0)
+            self.record("passed")
             return
-        passed, detail, seconds = self.plugin.run_in_vm(self.example, self.engine)
-        self.record(outcome="passed" if passed else "failed", seconds=seconds, detail=detail)
+        passed, detail = self.plugin.run_in_vm(self.example, self.engine)
+        self.record("passed" if passed else "failed", detail)
         if not passed:
             raise ConformanceFailure(detail)
 
-    def record(self, *, outcome: str, seconds: float, detail: str = "") -> None:
+    def record(self, outcome: str, detail: str = "") -> None:
         self.user_properties.append((_PROPERTY, json.dumps(
-            {"example": self.example.id, "engine": self.engine, "vm": outcome, "seconds": round(seconds, 4),
-             "detail": detail[:2000]})))
+            {"example": self.example.id, "engine": self.engine, "vm": outcome, "detail": detail[:2000]})))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, ConformanceFailure):

@@ -8,7 +8,6 @@ batch run again, since their answers were lost with the VM).
 
 from __future__ import annotations
 
-import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -25,7 +24,6 @@ MARKER = "wasmblog-conformance: start "
 class VMResult:
     observations: tuple[tuple[str, ...], ...] = ()
     crash: str | None = None  # why the VM died while running this example
-    seconds: float = 0.0  # the example's share of its batch's wall time
 
 
 class EngineRunner:
@@ -40,7 +38,6 @@ class EngineRunner:
         self.max_reply_bytes = max_reply_bytes
         self.results: dict[str, VMResult] = {}
         self.reboots = 0
-        self.seconds = 0.0
         self._app: PopcornApp | None = None
 
     def result(self, example: Example, upcoming: Sequence[Example]) -> VMResult:
@@ -50,14 +47,12 @@ class EngineRunner:
         return self.results[example.id]
 
     def run(self, examples: Sequence[Example]) -> None:
-        started = time.monotonic()
         pending = deque(e for e in examples if e.vm_function is not None)
         while pending:
             batch = [pending.popleft() for _ in range(min(self.batch_size, len(pending)))]
             if not self._run_batch(batch):  # never loop on a VM that answers nothing
                 self.results[batch[0].id] = VMResult(crash="the VM answered the batch without running it")
             pending.extendleft(reversed([e for e in batch if e.id not in self.results]))
-        self.seconds += time.monotonic() - started
 
     def _run_batch(self, batch: list[Example]) -> bool:
         """Run what the VM can of `batch`; False when nothing came of it."""
@@ -72,7 +67,6 @@ class EngineRunner:
             "timeout_ms": self.example_timeout_ms,
             "max_reply_bytes": self.max_reply_bytes,
         }
-        started = time.monotonic()
         try:
             reply = app.call(request, timeout_s=len(batch) * self.example_timeout_ms / 1000 + 10)
         except (VMError, TimeoutError) as exc:
@@ -83,9 +77,8 @@ class EngineRunner:
             detail = reply.data if reply.ok else f"{reply.error_code}: {reply.error_message}"
             self._crashed(batch, f"the conformance bridge answered {str(detail)[:300]}", [])
             return True
-        share = (time.monotonic() - started) / max(1, len(value))
         for example_id, observations in value:
-            self.results[example_id] = VMResult(tuple(tuple(o) for o in observations), seconds=share)
+            self.results[example_id] = VMResult(tuple(tuple(o) for o in observations))
         return bool(value)
 
     @staticmethod
