@@ -10,7 +10,11 @@ from pytest_wasmblog import missing_module, site_report
 from pytest_wasmblog.bundle.cannot_run import classify_call, classify_module
 from pytest_wasmblog.bundle.known_modules import host_modules
 from pytest_wasmblog.cannot_run_hint import hint
-from pytest_wasmblog.vm_errors import ElixirError, vm_died_during_call, vm_stopped_while_booting
+from pytest_wasmblog.vm_errors import (
+    ElixirError,
+    vm_died_during_call,
+    vm_stopped_while_booting,
+)
 
 NATIVE = frozenset({"erlang:open_port/2", "erlang:port_to_list/1", "erlang:error/1", "file:get_cwd/0", "lists:reverse/1"})
 

@@ -13,7 +13,11 @@ from beam_samples import compile_erlang
 from missing import missing
 
 from pytest_wasmblog.bundle import runtime, sources, toolchain
-from pytest_wasmblog.bundle.callgraph import CallGraphReader, ModuleCalls, exported_functions
+from pytest_wasmblog.bundle.callgraph import (
+    CallGraphReader,
+    ModuleCalls,
+    exported_functions,
+)
 from pytest_wasmblog.bundle.compile_app import compile_shims
 from pytest_wasmblog.bundle.reach import Finding, Node, Reach
 

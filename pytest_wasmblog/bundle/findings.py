@@ -6,7 +6,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pytest_wasmblog.bundle.callgraph import CallGraphReader, ModuleCalls, exported_functions
+from pytest_wasmblog.bundle.callgraph import (
+    CallGraphReader,
+    ModuleCalls,
+    exported_functions,
+)
 from pytest_wasmblog.bundle.closure import ModuleSource
 from pytest_wasmblog.bundle.reach import Finding, Node, Reach
 from pytest_wasmblog.bundle.toolchain import Toolchain
