@@ -86,7 +86,8 @@ def compare(ebin: Path, cases: Sequence[tuple[str, str, list[Term]]]) -> dict[st
     env = {**os.environ, "WASMBLOG_RE_NODE": str(shutil.which("node")),
            "WASMBLOG_RE_HARNESS": str(HERE / "regex_node_harness.js")}
     done = subprocess.run(["erl", "-noshell", "-pa", str(ebin), "-run", "regex_compare", "main", str(cases_file)],
-                          check=True, capture_output=True, text=True, env=env, timeout=600)
+                          check=True, capture_output=True, text=True, env=env, timeout=600,
+                          cwd=ebin)  # where a crash dump would go
     outcomes: dict[str, Outcome] = {}
     for line in done.stdout.splitlines():
         case_id, same, host, shim = line.split(" ")

@@ -47,7 +47,7 @@ run(Subject, RE) -> run(Subject, RE, []).
 run(Subject, RE, Options) when is_list(Options) ->
     Args = [Subject, RE, Options],
     {Source, CompileOptions, RunOptions, Type, ReportErrors} = run_request(RE, Options, Args),
-    Unicode = lists:member(unicode, CompileOptions),
+    Unicode = unicode_pattern(RE, CompileOptions),
     Bin = to_binary(Subject, Unicode, Args),
     %% re.js returns captures already in their type (index, binary or list).
     case call_js({run, Source, CompileOptions, with_type(RunOptions, Type), Bin}) of
@@ -177,7 +177,7 @@ replace(Subject, RE, Replacement) -> replace(Subject, RE, Replacement, []).
 replace(Subject, RE, Replacement, Options) when is_list(Options) ->
     Args = [Subject, RE, Replacement, Options],
     {Return, RunOptions} = return_option(Options, iodata, [], Args),
-    [erlang:error(badarg, Args) || O <- RunOptions, is_capture_option(O)],
+    lists:any(fun is_capture_option/1, RunOptions) andalso erlang:error(badarg, Args),
     Unicode = unicode_pattern(RE, Options),
     Bin = to_binary(Subject, Unicode, Args),
     Template = template(to_binary(Replacement, Unicode, Args)),

@@ -255,8 +255,9 @@
     punct: ['!-/:-@\\[-`{-~\\xa0-\\xa9\\xab-\\xb4\\xb6-\\xb9\\xbb-\\xbf\\xd7\\xf7', null],
   };
 
-  // The other case of a byte, in OTP's Latin-1 tables (JavaScript's `i` cannot see it: bytes
-  // >= 0x80 are private-use characters in byte mode).
+  // The other case of a byte in OTP's Latin-1 tables: the pairs JavaScript's `i` folds within
+  // U+0000-U+00FF too. A byte-mode class is emitted as an explicit set, so a negated one must
+  // leave out both cases of a letter.
   function latin1Other(b) {
     if ((b >= 0x41 && b <= 0x5A) || (b >= 0xC0 && b <= 0xDE && b !== 0xD7)) return b + 32;
     if ((b >= 0x61 && b <= 0x7A) || (b >= 0xE0 && b <= 0xFE && b !== 0xF7)) return b - 32;
@@ -1084,9 +1085,9 @@
     return `\\u{${cp.toString(16)}}`;
   }
 
-  // Byte mode: bytes >= 0x80 become private-use characters U+E080..U+E0FF, so JavaScript's
-  // Unicode case folding, \s and \p never see them as Latin-1 letters or spaces.
-  const byteChar = (b) => (b < 0x80 ? b : 0xE000 + b);
+  // Byte mode matches each byte as the Latin-1 character of that code: JavaScript's `i` then folds
+  // exactly OTP's Latin-1 case pairs, and every class is an explicit set of bytes (emitSet), so
+  // JavaScript's own \s, \w or \p never apply to them.
 
   const fragTests = new Map();
   function fragTest(frag) {
@@ -1110,8 +1111,8 @@
     for (let b = 0; b < 256; b++) {
       if (!bits[b]) continue;
       let e = b;
-      while (e + 1 < 256 && bits[e + 1] && !(e + 1 === 0x80)) e++;
-      parts.push(e === b ? lit(byteChar(b)) : `${lit(byteChar(b))}-${lit(byteChar(e))}`);
+      while (e + 1 < 256 && bits[e + 1]) e++;
+      parts.push(e === b ? lit(b) : `${lit(b)}-${lit(e)}`);
       b = e;
     }
     if (parts.length === 0) return '[]';
@@ -1165,7 +1166,7 @@
         case 'cr': return '\\r';
         case 'crlf': return '\\r\\n';
         case 'anycrlf': return '\\r\\n|\\r|\\n';
-        default: return this.bytes ? '\\r\\n|[\\n\\v\\f\\r\\u{e085}]' : '\\r\\n|[\\n\\v\\f\\r\\x85\\u2028\\u2029]';
+        default: return '\\r\\n|[\\n\\v\\f\\r\\x85\\u2028\\u2029]';
       }
     }
 
@@ -1175,7 +1176,7 @@
         case 'cr': return '[^\\r]';
         case 'crlf': return '(?:[^\\r]|\\r(?!\\n))';
         case 'anycrlf': return '[^\\r\\n]';
-        default: return this.bytes ? '[^\\n\\v\\f\\r\\u{e085}]' : '[^\\n\\v\\f\\r\\x85\\u2028\\u2029]';
+        default: return '[^\\n\\v\\f\\r\\x85\\u2028\\u2029]';
       }
     }
 
@@ -1187,20 +1188,13 @@
         case 'crlf': return '(?<=\\r\\n)';
         // never between the CR and LF of a CRLF
         case 'anycrlf': return '(?:(?<=\\n)|(?<=\\r)(?!\\n))';
-        default:
-          return this.bytes ? '(?:(?<=[\\n\\v\\f\\u{e085}])|(?<=\\r)(?!\\n))'
-            : '(?:(?<=[\\n\\v\\f\\x85\\u2028\\u2029])|(?<=\\r)(?!\\n))';
+        default: return '(?:(?<=[\\n\\v\\f\\x85\\u2028\\u2029])|(?<=\\r)(?!\\n))';
       }
     }
 
     emit(node) {
       switch (node.type) {
-        case 'char':
-          if (!this.bytes) return lit(node.cp);
-          if (this.c.tree.caseless && node.cp >= 0x80 && latin1Other(node.cp) >= 0) {
-            return `[${lit(byteChar(node.cp))}${lit(byteChar(latin1Other(node.cp)))}]`;
-          }
-          return lit(byteChar(node.cp));
+        case 'char': return lit(node.cp);
         case 'dot': return node.nl ? this.notNewline() : '[\\s\\S]';
         case 'set': return this.emitSet(node);
         case 'assert': return this.emitAssert(node);
@@ -1209,7 +1203,7 @@
         case 'fail': return '(?!)';
         case 'R':
           if (this.c.opts.bsr === 'anycrlf') return '(?:\\r\\n|\\r(?!\\n)|\\n)';
-          return this.bytes ? '(?:\\r\\n|\\r(?!\\n)|[\\n\\v\\f\\u{e085}])' : '(?:\\r\\n|\\r(?!\\n)|[\\n\\v\\f\\x85\\u2028\\u2029])';
+          return '(?:\\r\\n|\\r(?!\\n)|[\\n\\v\\f\\x85\\u2028\\u2029])';
         case 'backref': return `(?:\\${this.jsIndex[node.n]})`;
         case 'group': return this.emitGroup(node);
         case 'quant': return this.emitQuant(node);
@@ -1402,12 +1396,8 @@
       let ascii = true;
       for (let k = 0; k < bytes.length; k++) if (bytes[k] >= 0x80) { ascii = false; break; }
       this.identity = ascii || !isUtf;
-      if (ascii) {
-        this.str = latin(bytes);
-      } else if (!isUtf) {
-        const codes = new Uint16Array(bytes.length);
-        for (let k = 0; k < bytes.length; k++) codes[k] = byteChar(bytes[k]);
-        this.str = fromCodes(codes);
+      if (this.identity) {
+        this.str = latin(bytes); // one character per byte
       } else {
         this.str = utf8Strict.decode(bytes); // throws on invalid UTF-8: badarg
         const u2b = new Int32Array(this.str.length + 1);
@@ -1434,12 +1424,6 @@
   function latin(bytes) {
     let s = '';
     for (let k = 0; k < bytes.length; k += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(k, k + 0x8000));
-    return s;
-  }
-
-  function fromCodes(codes) {
-    let s = '';
-    for (let k = 0; k < codes.length; k += 0x8000) s += String.fromCharCode.apply(null, codes.subarray(k, k + 0x8000));
     return s;
   }
 
@@ -1470,8 +1454,7 @@
   }
 
   // The first newline at or after u (PCRE's firstline limit), or the end.
-  function firstNewline(str, u, newline, bytes) {
-    const nel = bytes ? '\ue085' : '\x85';
+  function firstNewline(str, u, newline) {
     for (let k = u; k < str.length; k++) {
       const c = str[k];
       switch (newline) {
@@ -1480,7 +1463,7 @@
         case 'crlf': if (c === '\r' && str[k + 1] === '\n') return k; break;
         case 'anycrlf': if (c === '\r' || c === '\n') return k; break;
         default:
-          if ('\n\v\f\r'.includes(c) || c === nel || (!bytes && (c === '\u2028' || c === '\u2029'))) return k;
+          if ('\n\v\f\r\x85\u2028\u2029'.includes(c)) return k;
       }
     }
     return str.length;
@@ -1523,7 +1506,7 @@
       found = search(from);
     }
     if (found && compiled.opts.firstline && !sticky) {
-      if (found.start > firstNewline(str, from, f.newline, !compiled.opts.unicode)) found = null;
+      if (found.start > firstNewline(str, from, f.newline)) found = null;
     }
     return found;
   }
