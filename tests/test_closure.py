@@ -290,6 +290,28 @@ def test_restrict_keeps_what_a_run_loaded_plus_roots_and_keep() -> None:
     assert restricted.unused == {"b": Reason("call", "app", "g/0"), "big": Reason("call", "a", "h/0")}
 
 
+def test_restrict_keeps_every_implementation_of_a_kept_protocol_with_what_it_calls() -> None:
+    """A recorded run that inspected only lists must not leave Inspect.Map out: dispatch depends on data."""
+    available = lib(
+        mod("app", calls=[("Elixir.Inspect", "inspect", 2)], origin="app"),
+        mod("Elixir.Inspect", exports=[("__protocol__", 1)]),
+        mod("Elixir.Inspect.List"),
+        mod("Elixir.Inspect.Map", calls=[("Elixir.Inspect.Algebra", "concat", 1)]),
+        mod("Elixir.Inspect.Algebra"),
+        mod("Elixir.Enumerable", exports=[("__protocol__", 1)]),
+        mod("Elixir.Enumerable.Map"),
+        mod("lonely"),
+        mod("user_of_enumerable", calls=[("Elixir.Enumerable", "count", 1), ("lonely", "f", 0)]),
+    )
+    static = compute(available, ["app", "user_of_enumerable"], NO_NATIVE, Policy())
+    assert static.implementations["Elixir.Inspect"] == {"Elixir.Inspect.List", "Elixir.Inspect.Map"}
+    restricted = restrict(static, frozenset({"Elixir.Inspect", "Elixir.Inspect.List"}), Policy())
+    assert set(restricted.modules) == {"app", "user_of_enumerable", "Elixir.Inspect", "Elixir.Inspect.List",
+                                       "Elixir.Inspect.Map", "Elixir.Inspect.Algebra"}
+    # A protocol no run loaded keeps nothing: its implementations and what else went unused stay out.
+    assert {"Elixir.Enumerable", "Elixir.Enumerable.Map", "lonely"} <= set(restricted.unused)
+
+
 def test_restrict_honours_keep_globs_for_modules_reached_by_calls() -> None:
     available = lib(mod("app", calls=[("Elixir.Blog.A", "f", 0)]), mod("Elixir.Blog.A"))
     static = compute(available, ["app"], NO_NATIVE, Policy())

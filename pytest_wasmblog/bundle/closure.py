@@ -46,6 +46,8 @@ class Closure:
     unresolved: dict[str, set[str]] = field(default_factory=dict)  # "m:f/a" -> callers
     dropped: dict[str, set[str]] = field(default_factory=dict)  # module -> who wanted it
     unused: dict[str, Reason] = field(default_factory=dict)  # reachable, but no recorded run loaded it
+    edges: dict[str, set[str]] = field(default_factory=dict)  # module -> the packed modules it reaches
+    implementations: dict[str, set[str]] = field(default_factory=dict)  # protocol -> its packed implementations
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,7 @@ def compute(
         source = available[name]
         for target, reason in _edges(source, available, native, closure):
             add(target, reason)
+            closure.edges.setdefault(name, set()).add(target)
         if source.info.exports_function("__protocol__", 1):
             protocols.add(name)
         if source.info.exports_function("__struct__", 0) and name.startswith("Elixir."):
@@ -107,6 +110,10 @@ def compute(
                 impl = f"{protocol}.{type_name}"
                 if impl in available:
                     add(impl, Reason("protocol", protocol, type_name))
+                    if impl in closure.modules:
+                        closure.implementations.setdefault(protocol, set()).add(impl)
+    # Only edges to what was packed: dropped and VM modules are not part of the bundle's graph.
+    closure.edges = {m: {t for t in targets if t in closure.modules} for m, targets in closure.edges.items()}
     return closure
 
 
@@ -117,8 +124,17 @@ def restrict(result: Closure, used: frozenset[str], policy: Policy) -> Closure:
                 or any(fnmatch.fnmatchcase(module, pattern) for pattern in policy.keep))
 
     kept = {module: reason for module, reason in result.modules.items() if needed(module, reason)}
+    # A protocol dispatches on the data a call gets at run time, which a recorded run samples only in
+    # part (inspect of a list, never of a map): a kept protocol keeps every implementation the static
+    # closure found, with what those reach.
+    pending = [impl for protocol, impls in result.implementations.items() if protocol in kept for impl in impls]
+    while pending:
+        module = pending.pop()
+        if module not in kept:
+            kept[module] = result.modules[module]
+            pending.extend(result.edges.get(module, ()))
     unused = {module: reason for module, reason in result.modules.items() if module not in kept}
-    return Closure(kept, result.unresolved, result.dropped, unused)
+    return Closure(kept, result.unresolved, result.dropped, unused, result.edges, result.implementations)
 
 
 def _edges(
