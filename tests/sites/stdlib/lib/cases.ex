@@ -205,7 +205,10 @@ defmodule Stdlib.Cases do
     {:ok, sup} = Task.Supervisor.start_link()
     task = Task.Supervisor.async(sup, fn -> :supervised end)
     nolink = Task.Supervisor.async_nolink(sup, fn -> {:nolink, 7} end)
-    result = {Task.await(task), Task.await(nolink), Task.Supervisor.children(sup)}
+    values = {Task.await(task), Task.await(nolink)}
+    # A task ends just after replying: wait for both to be gone before listing the children.
+    for t <- [task, nolink], ref = Process.monitor(t.pid), do: receive(do: ({:DOWN, ^ref, _, _, _} -> :ok))
+    result = {values, Task.Supervisor.children(sup)}
     Supervisor.stop(sup)
     result
   end
