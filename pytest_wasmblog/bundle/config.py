@@ -47,9 +47,10 @@ DEFAULT_DROP = (
 
 # Modules of those families that run in the VM and are reached at run time: protocol dispatch
 # builds implementation names with Module.concat (elixir_aliases), Macro's atom classification
-# (inspect) asks elixir_config for the identifier tokenizer, and `raise` and `destructure`
-# expand to Kernel.Utils calls. Their own edges into the compiler stay dropped.
-RUNTIME_ALLOWED = frozenset({"elixir_aliases", "elixir_config", "Elixir.Kernel.Utils"})
+# (inspect) asks elixir_config for the identifier tokenizer, `raise` and `destructure` expand to
+# Kernel.Utils calls, and IO.warn prints through elixir_errors. Their own edges into the
+# compiler stay dropped.
+RUNTIME_ALLOWED = frozenset({"elixir_aliases", "elixir_config", "elixir_errors", "Elixir.Kernel.Utils"})
 
 
 class SiteConfigError(WasmblogError):
