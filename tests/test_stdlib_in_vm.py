@@ -158,6 +158,16 @@ def test_logger_writes_level_message_and_metadata(elixir: ElixirBridge, popcorn:
     assert f"filtered info {tag}" not in out + err and f"filtered debug {tag}" not in out + err
 
 
+def test_io_warn_writes_to_stderr(elixir: ElixirBridge, popcorn: PopcornApp) -> None:
+    tag = uuid.uuid4().hex[:8]
+    err_from = len(popcorn.stderr)
+    assert elixir.apply("Stdlib.Output", "warn", [tag]) == terms.Atom("ok")
+    err = wait_for_text(popcorn, err_from, f"once {tag}")
+    assert f"warning: plain warning {tag}" in err
+    assert f"warning: warning with a stacktrace {tag}\n  " in err and "Stdlib.Output.warn/1" in err
+    assert err.count(f"once {tag}") == 1
+
+
 def test_a_crashing_task_prints_a_crash_report_and_the_vm_lives_on(elixir: ElixirBridge, popcorn: PopcornApp) -> None:
     tag = uuid.uuid4().hex[:8]
     err_from = len(popcorn.stderr)

@@ -47,10 +47,10 @@ DEFAULT_DROP = (
 
 # Modules of those families that run in the VM and are reached at run time: protocol dispatch
 # builds implementation names with Module.concat (elixir_aliases), Macro's atom classification
-# (inspect) asks elixir_config for the identifier tokenizer, and `raise` and `destructure`
-# expand to Kernel.Utils calls, and uri_string parses IP hosts with inet_parse. Their own edges
-# into the compiler, files and sockets stay dropped.
-RUNTIME_ALLOWED = frozenset({"elixir_aliases", "elixir_config", "Elixir.Kernel.Utils", "inet_parse"})
+# (inspect) asks elixir_config for the identifier tokenizer, `raise` and `destructure` expand to
+# Kernel.Utils calls, IO.warn prints through elixir_errors, and uri_string parses IP hosts with
+# inet_parse. Their own edges into the compiler, files and sockets stay dropped.
+RUNTIME_ALLOWED = frozenset({"elixir_aliases", "elixir_config", "elixir_errors", "Elixir.Kernel.Utils", "inet_parse"})
 
 
 class SiteConfigError(WasmblogError):

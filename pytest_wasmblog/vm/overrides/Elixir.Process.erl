@@ -15,8 +15,20 @@ info(Pid, registered_name) ->
         [] -> {registered_name, []};
         Other -> Other
     end;
+%% The VM answers [] for a process's current stack; a process's own stack is the stacktrace of
+%% an exception raised here, less the frames of erlang:error/1 and this function (the VM's
+%% stacktraces start at the BIF), as BEAM's answer starts at Process.info/2.
+info(Pid, current_stacktrace) when Pid == erlang:self() ->
+    try erlang:error(wasmblog_stacktrace)
+    catch error:wasmblog_stacktrace:Stacktrace ->
+        {current_stacktrace, [{'Elixir.Process', info, 2, []} | wasmblog_callers(Stacktrace)]}
+    end;
 info(Pid, Spec) when erlang:is_atom(Spec) ->
     nilify(erlang:process_info(Pid, Spec)).
+
+wasmblog_callers([{erlang, error, _, _} | Rest]) -> wasmblog_callers(Rest);
+wasmblog_callers([{'Elixir.Process', info, _, _} | Rest]) -> wasmblog_callers(Rest);
+wasmblog_callers(Stacktrace) -> Stacktrace.
 
 %% In a list, an unregistered process answers {registered_name, []}.
 wasmblog_item(Pid, registered_name) ->

@@ -28,6 +28,13 @@ update(Key, Fun) ->
     wasmblog_ensure_started(),
     gen_server:call(elixir_config, {update, Key, Fun}).
 
+%% IO.warn_once counts warnings per call site in the table: true the first time.
+warn(Key, [{Mod, Fun, ArgsOrArity, _} | _]) ->
+    wasmblog_ensure_started(),
+    EtsKey = {warn, Key, Mod, Fun, to_arity(ArgsOrArity)},
+    ets:update_counter(elixir_config, EtsKey, {2, 1, 1, 1}, {EtsKey, -1}) =:= 0;
+warn(_, _) -> true.
+
 init(_Tab) -> {ok, new(wasmblog_defaults())}.
 
 wasmblog_ensure_started() ->

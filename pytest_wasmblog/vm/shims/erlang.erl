@@ -75,59 +75,14 @@ send({_Name, Node}, _Msg, Options) when is_atom(Node), Node =/= erlang:node() ->
     end;
 send(Dest, Msg, _Options) -> erlang:send(Dest, Msg), ok.
 
-%% Timers run as small processes; the reference maps to the process and its deadline (in
-%% monotonic milliseconds) in the caller's dictionary.
-send_after(Time, Dest, Msg) -> start_timer_process(Time, Dest, fun(_Ref) -> Msg end).
-send_after(Time, Dest, Msg, _Options) -> send_after(Time, Dest, Msg).
-start_timer(Time, Dest, Msg) -> start_timer_process(Time, Dest, fun(Ref) -> {timeout, Ref, Msg} end).
-start_timer(Time, Dest, Msg, _Options) -> start_timer(Time, Dest, Msg).
-
-start_timer_process(Time, Dest, MakeMsg) when is_integer(Time), Time >= 0 ->
-    Ref = erlang:make_ref(),
-    Pid = erlang:spawn_opt(fun() ->
-                                   receive
-                                       cancel -> ok
-                                   after Time -> Dest ! MakeMsg(Ref)
-                                   end
-                           end, []),
-    erlang:put({wasmblog_timer, Ref}, {Pid, erlang:monotonic_time(millisecond) + Time}),
-    Ref.
-
-%% As OTP: the time left in milliseconds or false; {async, true} sends that answer as a
-%% {cancel_timer, Ref, Result} message and {info, false} leaves it out, both returning ok.
-cancel_timer(Ref) -> cancel_timer(Ref, []).
-cancel_timer(Ref, Options) ->
-    Result = case erlang:erase({wasmblog_timer, Ref}) of
-                 undefined -> false;
-                 {Pid, Deadline} ->
-                     Left = time_left(Pid, Deadline),
-                     Pid ! cancel,
-                     Left
-             end,
-    case {option(async, Options, false), option(info, Options, true)} of
-        {false, true} -> Result;
-        {false, false} -> ok;
-        {true, true} -> erlang:self() ! {cancel_timer, Ref, Result}, ok;
-        {true, false} -> ok
-    end.
-
-read_timer(Ref) ->
-    case erlang:get({wasmblog_timer, Ref}) of
-        undefined -> false;
-        {Pid, Deadline} -> time_left(Pid, Deadline)
-    end.
-
-time_left(Pid, Deadline) ->
-    case erlang:is_process_alive(Pid) of
-        true -> erlang:max(0, Deadline - erlang:monotonic_time(millisecond));
-        false -> false
-    end.
-
-option(Key, Options, Default) ->
-    case lists:keyfind(Key, 1, Options) of
-        {Key, Value} -> Value;
-        false -> Default
-    end.
+%% Timers live in wasmblog_timer, a module a bundle packs only when a run uses timers.
+send_after(Time, Dest, Msg) -> wasmblog_timer:send_after(Time, Dest, Msg).
+send_after(Time, Dest, Msg, _Options) -> wasmblog_timer:send_after(Time, Dest, Msg).
+start_timer(Time, Dest, Msg) -> wasmblog_timer:start_timer(Time, Dest, Msg).
+start_timer(Time, Dest, Msg, _Options) -> wasmblog_timer:start_timer(Time, Dest, Msg).
+cancel_timer(Ref) -> wasmblog_timer:cancel(Ref, []).
+cancel_timer(Ref, Options) -> wasmblog_timer:cancel(Ref, Options).
+read_timer(Ref) -> wasmblog_timer:read(Ref).
 
 %% The VM's fun_info/2 knows module, name, arity, env and type. A local fun's index and uniq
 %% (which inspect prints) are read from fun_to_list/1: "#Fun<Module.Index.Uniq>", as in OTP.

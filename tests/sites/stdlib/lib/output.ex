@@ -24,6 +24,14 @@ defmodule Stdlib.Output do
     Logger.configure(level: previous)
   end
 
+  @doc "IO.warn/1,2 and IO.warn_once/3 write to stderr."
+  def warn(tag) do
+    IO.warn("plain warning #{tag}", [])
+    IO.warn("warning with a stacktrace #{tag}")
+    Enum.each(1..2, fn _ -> IO.warn_once({:stdlib, tag}, "once #{tag}", 0) end)
+    :ok
+  end
+
   @doc "A Task that raises; returns the exit reason its monitor saw."
   def crash_task(tag) do
     {:ok, pid} = Task.start(fn -> raise "task boom #{tag}" end)
