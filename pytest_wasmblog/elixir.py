@@ -6,6 +6,8 @@ from typing import Any
 
 from pytest_wasmblog import terms
 from pytest_wasmblog.app import PopcornApp, applied_function
+from pytest_wasmblog.bundle.config import module_atom
+from pytest_wasmblog.bundle.names import function_name
 from pytest_wasmblog.cannot_run_hint import hint
 from pytest_wasmblog.vm_errors import BridgeError, ElixirError
 
@@ -34,7 +36,7 @@ class ElixirBridge:
             raise BridgeError(f"the receiver answered {reply!r}, not a bridge reply; is PytestWasmblog.Bridge running?")
         if reply["ok"]:
             return terms.decode(reply.get("value"))
-        exception, message = reply.get("exception"), str(reply.get("message", ""))
+        exception, message = reply.get("exception"), missing_nif_message(str(reply.get("message", "")))
         called = applied_function(request)
         raise ElixirError(
             kind=str(reply.get("kind", "error")),
@@ -48,3 +50,16 @@ class ElixirBridge:
     def ping(self) -> bool:
         result = self.app.call({"bridge": "ping"})
         return bool(result.ok and isinstance(result.data, dict) and result.data.get("value") == "pong")
+
+
+def missing_nif_message(message: str) -> str:
+    """The bridge says `nif_not_available_in_wasm ets:select_count/2` for a NIF placeholder the build
+    replaced (the VM has no implementation); the sentence is built here, not in every bundle."""
+    prefix = "nif_not_available_in_wasm "
+    if not message.startswith(prefix):
+        return message
+    module, _, function = message.removeprefix(prefix).partition(":")
+    name, _, arity = function.rpartition("/")
+    label = function_name(module_atom(module), name, int(arity)) if arity.isdigit() else message
+    return (f"{label} is not available in this VM: BEAM implements it in C (a NIF) and this VM has no "
+            "implementation of it (nif_not_available_in_wasm)")
