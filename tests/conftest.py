@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,11 +11,12 @@ from pathlib import Path
 import pytest
 from beam_samples import compiled_beams, plain_beam, start_beam  # noqa: F401 (fixtures shared by test modules)
 from hypothesis.configuration import set_hypothesis_home_dir
-from missing import missing
+from missing import missing, require_tools
 
 from pytest_wasmblog.browsers.base import ENGINES, BrowserSession
 from pytest_wasmblog.browsers.launch import launch
 from pytest_wasmblog.bundle.build import build_site
+from pytest_wasmblog.bundle.toolchain import find_toolchain
 from pytest_wasmblog.errors import BrowserNotFoundError
 
 SITES = Path(__file__).parent / "sites"
@@ -68,3 +70,13 @@ def crash_on_start_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def stdlib_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An app calling the standard library a small GenServer app uses (maps, inspect, Task, Logger, ...)."""
     return _build("stdlib", tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def sample_ebin(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/conformance_sample compiled: a documented module whose doctests the conformance tests run."""
+    require_tools("elixirc", "elixir")
+    ebin = tmp_path_factory.mktemp("sample-ebin")
+    sample = Path(__file__).parent / "conformance_sample" / "sample.ex"
+    subprocess.run([find_toolchain().elixirc, "-o", str(ebin), str(sample)], check=True, capture_output=True)
+    return ebin

@@ -11,16 +11,6 @@ from missing import require_tools
 from pytest_wasmblog.bundle.toolchain import find_toolchain
 from pytest_wasmblog.conformance import suite
 
-SAMPLE = Path(__file__).parent / "conformance_sample" / "sample.ex"
-
-
-@pytest.fixture(scope="module")
-def sample_ebin(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    require_tools("elixirc", "elixir")
-    ebin = tmp_path_factory.mktemp("sample-ebin")
-    subprocess.run([find_toolchain().elixirc, "-o", str(ebin), str(SAMPLE)], check=True, capture_output=True)
-    return ebin
-
 
 @pytest.fixture(scope="module")
 def sample(sample_ebin: Path) -> suite.Suite:

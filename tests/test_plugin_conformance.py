@@ -5,25 +5,13 @@ examples that pass, the host's classes, and one that kills the VM in the browser
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
-from missing import require_tools
 
 from pytest_wasmblog.bundle.cache import cache_root
-from pytest_wasmblog.bundle.toolchain import find_toolchain
 
-SAMPLE = Path(__file__).parent / "conformance_sample" / "sample.ex"
 KILLER = "ConformanceSample.vary/1 #6"  # calls :erl_eval, which no bundle holds
-
-
-@pytest.fixture(scope="module")
-def sample_ebin(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    require_tools("elixirc", "elixir")
-    ebin = tmp_path_factory.mktemp("sample-ebin")
-    subprocess.run([find_toolchain().elixirc, "-o", str(ebin), str(SAMPLE)], check=True, capture_output=True)
-    return ebin
 
 
 @pytest.fixture(autouse=True)
