@@ -3,7 +3,7 @@
 For each page the test's browser has open when the test body ends: a screenshot, the console, page
 errors, the VM's stdout/stderr and Popcorn's reload count (from the page probe); plus the requests
 the test's servers answered during the test. Written to `--wasm-output/<test id slug>/` and listed in
-the failure report (which also reaches JUnit XML). Registered by pytest_wasmblog.plugin.
+the failure report (which also reaches JUnit XML). A plugin of its own (`pytest11: wasmblog_artifacts`).
 """
 
 from __future__ import annotations
@@ -12,28 +12,32 @@ import json
 import re
 import shutil
 from collections.abc import Generator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from . import state
 from .browsers.base import BrowserPage, BrowserSession
 from .server import StaticSiteServer
 
 MODES = ("on-failure", "always", "never")
-_traced_browsers: list[BrowserSession] = []
-
-
-def trace_pages_of(browser: BrowserSession, config: pytest.Config) -> None:
-    """Called when a browser is launched: with --wasm-trace its pages record a trace."""
-    if config.getoption("--wasm-trace") and config.getoption("--wasm-artifacts") != "never":
-        browser.trace = True
-        _traced_browsers.append(browser)
 _log_start_key = pytest.StashKey[dict[int, int]]()  # id(server) -> request log length when the test began
 _SNAPSHOT = "async () => window.__wasmblog ? window.__wasmblog.snapshot() : null"
 
 
-def add_options(parser: pytest.Parser) -> None:
+@dataclass(frozen=True)
+class ArtifactSettings:
+    output: Path  # --wasm-output
+    mode: str  # --wasm-artifacts: on-failure, always or never
+    trace: bool  # --wasm-trace, and artifacts are kept
+
+
+settings_key = pytest.StashKey[ArtifactSettings]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("wasmblog")
     group.addoption("--wasm-output", metavar="DIR", default="test-results/wasmblog",
                     help="where failing tests leave screenshots, console, VM output and requests "
@@ -45,13 +49,21 @@ def add_options(parser: pytest.Parser) -> None:
                     "kept with a failing test's artifacts; costs time on every test")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    mode = str(config.getoption("--wasm-artifacts"))
+    settings = ArtifactSettings(Path(str(config.getoption("--wasm-output"))), mode,
+                                bool(config.getoption("--wasm-trace")) and mode != "never")
+    config.stash[settings_key] = settings
+    state.of(config).trace = settings.trace  # browsers launched from now on record traces
+
+
 def slug(nodeid: str) -> str:
     """A test id as one safe folder name: `tests/test_x.py::test_y[webkit-a/b]` -> `tests-test_x.py-test_y-webkit-a-b`."""
     return re.sub(r"[^A-Za-z0-9_.=+-]+", "-", nodeid).strip("-")[:200] or "test"
 
 
 def artifact_dir(item: pytest.Item) -> Path:
-    return Path(str(item.config.getoption("--wasm-output"))) / slug(item.nodeid)
+    return item.config.stash[settings_key].output / slug(item.nodeid)
 
 
 
@@ -65,13 +77,14 @@ def _browser(item: pytest.Item) -> BrowserSession | None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     # Each attempt starts clean: a rerun's artifacts replace the failed attempt's, never pile up.
-    if item.config.getoption("--wasm-artifacts") != "never":
+    shared = state.of(item.config)
+    if item.config.stash[settings_key].mode != "never":
         shutil.rmtree(artifact_dir(item), ignore_errors=True)
-    for browser in _traced_browsers:
+    for browser in shared.traced_browsers:
         for page in browser.open_pages():
             page.start_trace_chunk()  # pages shared across tests: this test's trace starts here
     # Servers started by this test's fixtures have no entry: their whole log is this test's.
-    item.stash[_log_start_key] = {id(s): len(s.requests()) for s in StaticSiteServer.running_servers()}
+    item.stash[_log_start_key] = {id(s): len(s.requests()) for s in shared.running_servers()}
 
 
 @pytest.hookimpl(wrapper=True)
@@ -79,7 +92,7 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
-    mode = item.config.getoption("--wasm-artifacts")
+    mode = item.config.stash[settings_key].mode
     # A boot that fails does so while the fixtures are set up: that report counts too.
     if report.when == "teardown" or mode == "never" or (mode == "on-failure" and not report.failed):
         return report
@@ -87,7 +100,7 @@ def pytest_runtest_makereport(
         return report
     browser = _browser(item)
     log_start = item.stash.get(_log_start_key, {})
-    servers = [s for s in StaticSiteServer.running_servers() if len(s.requests()) > log_start.get(id(s), 0)]
+    servers = [s for s in state.of(item.config).running_servers() if len(s.requests()) > log_start.get(id(s), 0)]
     if browser is None and not servers:
         return report  # not a browser test: nothing to add
     folder = artifact_dir(item)

@@ -12,7 +12,7 @@ import posixpath
 from collections.abc import Iterable
 
 from pytest_wasmblog.errors import WasmblogError
-from pytest_wasmblog.server import RequestRecord
+from pytest_wasmblog.http_rules import RequestRecord
 
 JAVASCRIPT_TYPES = frozenset({"text/javascript", "application/javascript", "application/x-javascript",
                               "application/ecmascript", "text/ecmascript"})

@@ -97,3 +97,20 @@ def header_problems(path: str, headers: Mapping[str, str]) -> list[str]:
 
 def _title(name: str) -> str:
     return "-".join(part.capitalize() for part in name.split("-"))
+
+
+class IsolationChecker:
+    """The `isolation` fixture: `check()` and `assert_isolated()` for the site's page or another one."""
+
+    def __init__(self, browser: BrowserSession, origin: str, page: str) -> None:
+        self.browser = browser
+        self.origin = origin
+        self.page = page
+
+    def check(self, page: str | None = None) -> IsolationReport:
+        return check(self.browser, self.origin, page or self.page)
+
+    def assert_isolated(self, page: str | None = None) -> IsolationReport:
+        report = self.check(page)
+        report.assert_isolated()
+        return report

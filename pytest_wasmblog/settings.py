@@ -1,4 +1,6 @@
-"""The plugin's options (its own `wasmblog` group) and their resolved values."""
+"""The core plugin's options (its own `wasmblog` group) and their values, resolved once at configure
+time. A bad value raises SettingsError naming the option and what it accepts; the plugin turns it
+into a usage error (exit code 4, no traceback)."""
 
 from __future__ import annotations
 
@@ -9,10 +11,13 @@ from pathlib import Path
 import pytest
 
 from pytest_wasmblog.errors import WasmblogError
+from pytest_wasmblog.http_rules import ISOLATION_MODES, Isolation, mime_suffix
 
-ISOLATION_MODES = ("require-corp", "credentialless", "none")
 ENGINES = ("chromium", "firefox", "webkit")
 ENGINE_CHOICES = (*ENGINES, "all")
+GROUP = "wasmblog"
+GROUP_HELP = "pytest-wasmblog: Popcorn (AtomVM/WebAssembly) sites in real browsers"
+DEFAULT_MAX_PAYLOAD = 50_000  # bytes of JSON per call: the VM aborts at about 100 KB (docs/bundle.md)
 
 
 class SettingsError(WasmblogError):
@@ -25,14 +30,14 @@ class Settings:
     page: str
     engines: tuple[str, ...]
     browser_paths: dict[str, str | None]
-    isolation: str
+    isolation: Isolation
     omit_headers: tuple[str, ...]
     boot_timeout_s: float
     call_timeout_s: float
     headed: bool
     in_ci: bool
     max_boot_failures: int = 3
-    max_payload_bytes: int = 50_000
+    max_payload_bytes: int = DEFAULT_MAX_PAYLOAD
     record_modules: Path | None = None  # --wasm-record-modules: ask each VM what it loaded
     mime_types: dict[str, str] = field(default_factory=dict)  # suffix -> Content-Type, replacing the pinned one
 
@@ -54,7 +59,7 @@ class Settings:
 
 
 def add_options(parser: pytest.Parser) -> None:
-    group = parser.getgroup("wasmblog", "pytest-wasmblog: Popcorn (AtomVM/WebAssembly) sites in real browsers")
+    group = parser.getgroup(GROUP, GROUP_HELP)
     group.addoption("--wasm-site", help="built site folder to serve (index.html, popcorn.mjs, bundle.avm). ini: wasm_site")
     group.addoption("--wasm-page", help="page that boots the app, default /index.html. ini: wasm_page")
     group.addoption("--wasm-browser", action="append", choices=ENGINE_CHOICES,
@@ -93,6 +98,9 @@ def from_config(config: pytest.Config) -> Settings:
     site: Path | None = None
     if site_option:
         site = Path(site_option).resolve()
+        if not site.is_dir():  # named on the command line: say so now; the ini's default is checked when used
+            raise SettingsError(f"--wasm-site: the folder {site} does not exist; pass the built site folder "
+                                "(the one with index.html, popcorn.mjs and bundle.avm)")
     elif site_ini:
         base = config.inipath.parent if config.inipath else config.rootpath
         site = (base / site_ini).resolve()
@@ -102,37 +110,71 @@ def from_config(config: pytest.Config) -> Settings:
         page=page if page.startswith("/") else "/" + page,
         engines=_engines(config.getoption("--wasm-browser") or ["chromium"]),
         # Environment variables are read by the resolver, which names where a path came from.
-        browser_paths={engine: config.getoption(f"--wasm-{engine}-path") or None for engine in ENGINES},
-        isolation=config.getoption("--wasm-isolation") or "require-corp",
-        omit_headers=tuple(config.getoption("--wasm-omit-header") or ()),
+        browser_paths={engine: _browser_path(config, engine) for engine in ENGINES},
+        isolation=_isolation(config.getoption("--wasm-isolation") or "require-corp"),
+        omit_headers=_header_names(config.getoption("--wasm-omit-header") or []),
         boot_timeout_s=_seconds(config.getoption("--wasm-boot-timeout"), config.getini("wasm_boot_timeout"), "boot"),
         call_timeout_s=_seconds(config.getoption("--wasm-call-timeout"), config.getini("wasm_call_timeout"), "call"),
         headed=bool(config.getoption("--wasm-headed")),
         max_boot_failures=_boot_failure_limit(config.getoption("--wasm-max-boot-failures")),
         max_payload_bytes=_payload_limit(config.getoption("--wasm-max-payload")),
-        record_modules=_optional_path(config.getoption("--wasm-record-modules")),
+        record_modules=_writable_path(config.getoption("--wasm-record-modules"), "--wasm-record-modules"),
         mime_types=parse_mime_types(config.getoption("--wasm-mime-type") or []),
         in_ci=os.environ.get("CI", "").lower() in ("1", "true", "yes"),
     )
 
 
-def _optional_path(value: str | None) -> Path | None:
-    return Path(value) if value else None
+def _browser_path(config: pytest.Config, engine: str) -> str | None:
+    option = f"--wasm-{engine}-path"
+    value = config.getoption(option)
+    if value and not Path(value).exists():
+        raise SettingsError(f"{option}: {value} does not exist; give the {engine} executable to drive, or leave "
+                            "the option out to use Playwright's build or the system's")
+    return str(value) if value else None
+
+
+def _isolation(value: str) -> Isolation:
+    for mode in ISOLATION_MODES:
+        if value == mode:
+            return mode
+    raise SettingsError(f"--wasm-isolation must be one of {', '.join(ISOLATION_MODES)}, not {value!r}")
+
+
+def _header_names(names: list[str]) -> tuple[str, ...]:
+    for name in names:
+        if not name or any(c.isspace() or c in ':"(),/;<=>?@[\\]{}' for c in name):
+            raise SettingsError(f"--wasm-omit-header takes a header name such as Cross-Origin-Embedder-Policy, "
+                                f"not {name!r}")
+    return tuple(names)
+
+
+def _writable_path(value: str | None, option: str) -> Path | None:
+    if not value:
+        return None
+    path = Path(value)
+    if not path.parent.resolve().is_dir():
+        raise SettingsError(f"{option}: the folder {path.parent.resolve()} does not exist, so {value} cannot be "
+                            "written; create it or give another path")
+    return path
 
 
 def parse_mime_types(pairs: list[str]) -> dict[str, str]:
     types: dict[str, str] = {}
     for pair in pairs:
         extension, _, content_type = pair.partition("=")
-        if not extension.startswith(".") or len(extension) < 2 or not content_type.strip():
+        try:
+            suffix = mime_suffix(extension) if extension.startswith(".") else ""
+        except ValueError:
+            suffix = ""
+        if not suffix or not content_type.strip():
             raise SettingsError(f"--wasm-mime-type takes EXT=TYPE such as .wasm=application/wasm, not {pair!r}")
-        types[extension.lower()] = content_type.strip()
+        types[suffix] = content_type.strip()
     return types
 
 
 def _payload_limit(value: int | None) -> int:
     if value is None:
-        return 50_000
+        return DEFAULT_MAX_PAYLOAD
     if value < 0:
         raise SettingsError(f"--wasm-max-payload must be 0 (off) or a number of bytes, not {value}")
     return value
@@ -158,5 +200,6 @@ def _seconds(option: float | None, ini: str, what: str) -> float:
     except ValueError:
         raise SettingsError(f"wasm_{what}_timeout must be a number of seconds, not {value!r}") from None
     if seconds <= 0:
-        raise SettingsError(f"the {what} timeout must be positive, not {seconds}")
+        raise SettingsError(f"--wasm-{what}-timeout (ini wasm_{what}_timeout) must be a positive number of "
+                            f"seconds, not {seconds:g}")
     return seconds

@@ -25,7 +25,7 @@ from pytest_wasmblog.errors import WasmblogError
 from pytest_wasmblog.isolation import header_problems
 from pytest_wasmblog.network_conditions import resolve
 from pytest_wasmblog.server import StaticSiteServer
-from pytest_wasmblog.settings import Settings
+from pytest_wasmblog.settings import DEFAULT_MAX_PAYLOAD, Settings
 from pytest_wasmblog.site_report import SiteReport
 from pytest_wasmblog.terms import encode
 from pytest_wasmblog.vm_errors import (
@@ -162,7 +162,7 @@ FAULTS: tuple[Fault, ...] = (
           lambda: vm_died_during_call("{'echo': 'xxx...'}", "Aborted(segmentation fault)", [], [])),
     Fault("A call that never answers", lambda: call_timed_out("{'hang': []}", 10.0, [], [])),
     Fault("Arguments that cannot be encoded", lambda: _raised(lambda: encode([object()]))),
-    Fault("A 10 MB payload", lambda: payload_too_large(10_000_012, 50_000)),
+    Fault("A 10 MB payload", lambda: payload_too_large(10_000_012, DEFAULT_MAX_PAYLOAD)),
     Fault("A browser executable that does not exist",
           lambda: _raised(lambda: resolve_browser("chromium", "/opt/no/chromium"))),
     Fault("No display for WebKit", _no_display),

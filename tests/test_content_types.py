@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pytest_wasmblog.content_types import WrongContentTypeError, wrong_content_types
-from pytest_wasmblog.server import RequestRecord
+from pytest_wasmblog.http_rules import RequestRecord
 from pytest_wasmblog.settings import SettingsError, parse_mime_types
 
 

@@ -159,16 +159,25 @@ def test_no_site_configured_is_a_clear_error(pytester: pytest.Pytester) -> None:
 def test_missing_browser_skips_outside_ci_and_fails_in_ci(
     pytester: pytest.Pytester, toolbox_site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A browser the environment points at but that is not there: a skip on a laptop, an error in CI."""
     pytester.makepyfile("def test_boot(wasm_app):\n    pass\n")
-    missing = "--wasm-chromium-path=/nonexistent/chromium"
+    monkeypatch.setenv("WASMBLOG_CHROMIUM", "/nonexistent/chromium")
     monkeypatch.delenv("CI", raising=False)
-    outside = run(pytester, toolbox_site, missing, "-rs")
+    outside = run(pytester, toolbox_site, "-rs")
     outside.assert_outcomes(skipped=1)
     outside.stdout.fnmatch_lines(["*/nonexistent/chromium*"])
     monkeypatch.setenv("CI", "true")
-    in_ci = run(pytester, toolbox_site, missing)
+    in_ci = run(pytester, toolbox_site)
     in_ci.assert_outcomes(errors=1)
     in_ci.stdout.fnmatch_lines(["*no chromium browser found*/nonexistent/chromium*", "*CI=true: a missing browser*"])
+
+
+def test_a_browser_path_option_that_does_not_exist_is_a_usage_error(pytester: pytest.Pytester,
+                                                                    toolbox_site: Path) -> None:
+    pytester.makepyfile("def test_boot(wasm_app):\n    pass\n")
+    result = run(pytester, toolbox_site, "--wasm-chromium-path=/nonexistent/chromium")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: --wasm-chromium-path: /nonexistent/chromium does not exist*"])
 
 
 def test_after_repeated_boot_failures_the_rest_fail_at_once(pytester: pytest.Pytester, crash_on_start_site: Path) -> None:

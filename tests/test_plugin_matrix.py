@@ -111,13 +111,13 @@ def test_a_missing_engine_skips_outside_ci_and_fails_in_ci(
     pytester: pytest.Pytester, toolbox_site: Path, monkeypatch: pytest.MonkeyPatch, engine: str
 ) -> None:
     pytester.makepyfile("def test_boot(wasm_app):\n    pass\n")
-    missing_path = f"--wasm-{engine}-path=/nonexistent/{engine}"
+    monkeypatch.setenv(f"WASMBLOG_{engine.upper()}", f"/nonexistent/{engine}")  # the environment's choice, gone
     monkeypatch.delenv("CI", raising=False)
-    outside = run(pytester, toolbox_site, f"--wasm-browser={engine}", missing_path, "-rs")
+    outside = run(pytester, toolbox_site, f"--wasm-browser={engine}", "-rs")
     outside.assert_outcomes(skipped=1)
     outside.stdout.fnmatch_lines([f"*no {engine} browser found*/nonexistent/{engine}*"])
     monkeypatch.setenv("CI", "true")
-    in_ci = run(pytester, toolbox_site, f"--wasm-browser={engine}", missing_path)
+    in_ci = run(pytester, toolbox_site, f"--wasm-browser={engine}")
     in_ci.assert_outcomes(errors=1)
     in_ci.stdout.fnmatch_lines([f"*no {engine} browser found*", "*CI=true: a missing browser or capability is an error*"])
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from pytest_wasmblog.errors import ServerError, SiteNotFoundError
-from pytest_wasmblog.server import COEP, COOP, CORP, StaticSiteServer
+from pytest_wasmblog.http_rules import COEP, COOP, CORP
+from pytest_wasmblog.server import StaticSiteServer
 
 WASM = bytes(range(256)) * 64  # 16 KiB, compressible enough
 JS = b"export const answer = 42;\n" * 200

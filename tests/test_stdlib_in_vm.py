@@ -20,15 +20,14 @@ import pytest
 
 from pytest_wasmblog import terms
 from pytest_wasmblog.app import PopcornApp
+from pytest_wasmblog.boot import SharedApp, serve_site
 from pytest_wasmblog.browsers.base import BrowserSession
 from pytest_wasmblog.bundle.compile_app import compile_app
 from pytest_wasmblog.bundle.toolchain import find_toolchain
 from pytest_wasmblog.elixir import ElixirBridge
 from pytest_wasmblog.link import Link
-from pytest_wasmblog.plugin import SharedApp, serve_site
 from pytest_wasmblog.server import StaticSiteServer
-from pytest_wasmblog.settings import Settings
-from pytest_wasmblog.stats import RunStats
+from pytest_wasmblog.state import WasmSession
 
 SITES = Path(__file__).parent / "sites"  # not from conftest: its name collides across test folders
 CASES = [
@@ -94,15 +93,15 @@ def host(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def stdlib_server(stdlib_site: Path, wasm_settings: Settings, wasm_link: Link) -> Iterator[StaticSiteServer]:
-    with serve_site(stdlib_site, wasm_settings, wasm_link) as server:
+def stdlib_server(stdlib_site: Path, wasm_session: WasmSession, wasm_link: Link) -> Iterator[StaticSiteServer]:
+    with serve_site(stdlib_site, wasm_session, wasm_link) as server:
         yield server
 
 
 @pytest.fixture(scope="module")
-def _stdlib_app(wasm_browser: BrowserSession, stdlib_server: StaticSiteServer, wasm_settings: Settings,
-                wasm_stats: RunStats) -> Iterator[SharedApp]:
-    shared = SharedApp(wasm_browser, stdlib_server, wasm_settings, wasm_stats)
+def _stdlib_app(wasm_browser: BrowserSession, stdlib_server: StaticSiteServer,
+                wasm_session: WasmSession) -> Iterator[SharedApp]:
+    shared = SharedApp(wasm_browser, stdlib_server, wasm_session)
     yield shared
     shared.close()
 

@@ -14,7 +14,7 @@ from typing import cast
 
 import brotli  # type: ignore[import-untyped]  # a declared dependency without type hints
 
-from pytest_wasmblog.server import COMPRESSIBLE_SUFFIXES
+from pytest_wasmblog.http_rules import COMPRESSIBLE_SUFFIXES
 
 ENCODED_SUFFIXES = (".gz", ".br")
 

@@ -10,14 +10,14 @@ across xdist workers add up the same.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn, Protocol
+from typing import Any
 
 import pytest
 
-from pytest_wasmblog.app import PopcornApp
+from pytest_wasmblog import state
+from pytest_wasmblog.boot import boot_app, launch_browser, serve_site, unavailable
 from pytest_wasmblog.browsers.base import BrowserSession
 from pytest_wasmblog.conformance import known, report, suite
 from pytest_wasmblog.conformance.compare import compare
@@ -29,7 +29,7 @@ from pytest_wasmblog.errors import (
 )
 from pytest_wasmblog.link import Link
 from pytest_wasmblog.server import StaticSiteServer
-from pytest_wasmblog.settings import Settings
+from pytest_wasmblog.state import WasmSession
 
 HOST = "host"
 MARKER = "wasm_conformance: an example of Elixir's docs run by --wasm-conformance (select with -m wasm_conformance)"
@@ -38,11 +38,7 @@ _PROPERTY = "wasm_conformance"
 _AHEAD = 60
 
 
-class BootFn(Protocol):
-    def __call__(self, browser: BrowserSession, server: StaticSiteServer, settings: Settings) -> PopcornApp: ...
-
-
-def add_options(parser: pytest.Parser) -> None:
+def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("wasmblog")
     group.addoption("--wasm-conformance", action="store_true",
                     help="add the conformance suite: Elixir's own doctest examples, run on the host and in the "
@@ -56,6 +52,11 @@ def add_options(parser: pytest.Parser) -> None:
                     "--wasm-conformance-modules naming them: your own modules' doctests (repeatable)")
     group.addoption("--wasm-conformance-known", metavar="PATH",
                     help="the known failures (TOML) to expect, instead of the plugin's own list")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--wasm-conformance"):
+        config.pluginmanager.register(ConformancePlugin(config, state.of(config)), "wasmblog-conformance-run")
 
 
 def modules_option(value: str | None) -> tuple[str, ...]:
@@ -90,16 +91,12 @@ class _Engine:
 
 
 class ConformancePlugin:
-    def __init__(self, config: pytest.Config, settings: Settings, boot: BootFn,
-                 serve: Callable[[Path, Settings, Link], StaticSiteServer],
-                 launch: Callable[[str], BrowserSession],
-                 unavailable: Callable[[Settings, str], NoReturn]) -> None:
+    """The suite's items, its engines' browsers and VMs, and its summary: registered for a run that asks."""
+
+    def __init__(self, config: pytest.Config, session: WasmSession) -> None:
         self.config = config
-        self.settings = settings
-        self.boot = boot
-        self.serve = serve
-        self.launch = launch
-        self.unavailable = unavailable
+        self.session = session
+        self.settings = session.settings
         self.modules = modules_option(config.getoption("--wasm-conformance-modules"))
         self.ebins = tuple(Path(p).resolve() for p in config.getoption("--wasm-conformance-ebin"))
         missing = [str(p) for p in self.ebins if not p.is_dir()]
@@ -161,19 +158,19 @@ class ConformancePlugin:
 
     def _runner(self, engine: _Engine) -> EngineRunner:
         if engine.unavailable is not None:
-            self.unavailable(self.settings, engine.unavailable)
+            unavailable(self.settings, engine.unavailable)
         if engine.runner is None:
             assert self.suite is not None
             try:
-                browser = engine.browser = self.launch(engine.name)
+                browser = engine.browser = launch_browser(engine.name, self.session)
             except BrowserNotFoundError as exc:
                 engine.unavailable = str(exc)
-                self.unavailable(self.settings, engine.unavailable)
+                unavailable(self.settings, engine.unavailable)
             except BrowserLaunchError as exc:
                 engine.unavailable = str(exc)
                 pytest.fail(engine.unavailable, pytrace=False)
-            server = engine.server = self.serve(self.suite.dist, self.settings, Link())
-            engine.runner = EngineRunner(engine.name, lambda: self.boot(browser, server, self.settings))
+            server = engine.server = serve_site(self.suite.dist, self.session, Link())
+            engine.runner = EngineRunner(engine.name, lambda: boot_app(browser, server, self.session))
         return engine.runner
 
     # -- reporting ----------------------------------------------------------------------------

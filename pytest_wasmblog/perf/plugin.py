@@ -1,5 +1,5 @@
 """The performance side of the plugin: `wasm_perf` and `wasm_sizes`, budgets, the JSON report and
-baselines. Registered by pytest_wasmblog.plugin.
+baselines. A plugin of its own (`pytest11: wasmblog_perf`).
 
 Metrics recorded by a test are checked against the budgets (ini `wasm_budgets` and the test's
 `wasm_budget` marks) right after the test body, so a broken budget fails that test with a table.
@@ -9,10 +9,20 @@ Reports and baselines cover the whole run and are handled once, by the xdist con
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+from pytest_wasmblog import state
+from pytest_wasmblog.app import PopcornApp
+from pytest_wasmblog.boot import boot_app
+from pytest_wasmblog.browsers.base import BrowserSession
+from pytest_wasmblog.server import StaticSiteServer
+from pytest_wasmblog.settings import Settings
+from pytest_wasmblog.state import WasmSession
 
 from .baseline import (
     DEFAULT_RELATIVE,
@@ -33,12 +43,24 @@ from .timing import PerfTimer
 session_metrics_key = pytest.StashKey[MetricSet]()
 test_metrics_key = pytest.StashKey[MetricSet]()
 outcome_key = pytest.StashKey[list[str]]()  # lines for the terminal summary
-ini_budgets_key = pytest.StashKey[list[Budget]]()  # parsed once, checked after every measuring test
 _WORKER_OUTPUT = "wasmblog_metrics"
 BUDGET_MARKER = "wasm_budget(*budgets): budgets for what this test measures, e.g. 'chromium:boot.app_ready<=1.5s'"
 
 
-def add_options(parser: pytest.Parser) -> None:
+@dataclass(frozen=True)
+class PerfSettings:
+    report: str | None  # --wasm-report
+    baseline: str | None  # --wasm-baseline
+    save_baseline: str | None  # --wasm-save-baseline
+    tolerance: float  # --wasm-tolerance / ini wasm_tolerance
+    boot_repeats: int  # --wasm-boot-repeats / ini wasm_boot_repeats
+    budgets: tuple[Budget, ...]  # ini wasm_budgets
+
+
+settings_key = pytest.StashKey[PerfSettings]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("wasmblog")
     group.addoption("--wasm-report", metavar="PATH", help="write the run's measurements as a JSON report (schema-checked)")
     group.addoption("--wasm-baseline", metavar="PATH",
@@ -54,36 +76,48 @@ def add_options(parser: pytest.Parser) -> None:
     parser.addini("wasm_tolerance", "relative slow-down a baseline comparison allows", default=str(DEFAULT_RELATIVE))
 
 
-def configure(config: pytest.Config) -> None:
+def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", BUDGET_MARKER)
     config.stash[session_metrics_key] = MetricSet()
     config.stash[outcome_key] = []
     try:
         # Parsed here, so a typo fails the run before any browser starts.
-        config.stash[ini_budgets_key] = parse_budgets(config.getini("wasm_budgets"))
+        budgets = tuple(parse_budgets(config.getini("wasm_budgets")))
     except BudgetError as exc:
         raise pytest.UsageError(f"wasm_budgets: {exc}") from None
-    repeats = _repeats(config)
-    if repeats < 1:
-        raise pytest.UsageError(f"wasm_boot_repeats must be at least 1, not {repeats}")
+    config.stash[settings_key] = PerfSettings(
+        report=config.getoption("--wasm-report"), baseline=config.getoption("--wasm-baseline"),
+        save_baseline=config.getoption("--wasm-save-baseline"), tolerance=_tolerance(config),
+        boot_repeats=_repeats(config), budgets=budgets)
 
 
 def _repeats(config: pytest.Config) -> int:
     value = config.getoption("--wasm-boot-repeats") or config.getini("wasm_boot_repeats")
     try:
-        return int(value)
+        repeats = int(value)
     except ValueError:
         raise pytest.UsageError(f"wasm_boot_repeats must be a whole number, not {value!r}") from None
+    if repeats < 1:
+        raise pytest.UsageError(f"--wasm-boot-repeats (ini wasm_boot_repeats) must be at least 1, not {repeats}")
+    return repeats
 
 
 def _tolerance(config: pytest.Config) -> float:
     value = config.getoption("--wasm-tolerance")
-    return float(value if value is not None else config.getini("wasm_tolerance"))
+    text = value if value is not None else config.getini("wasm_tolerance")
+    try:
+        tolerance = float(text)
+    except ValueError:
+        raise pytest.UsageError(f"wasm_tolerance must be a fraction such as 0.1, not {text!r}") from None
+    if not 0 <= tolerance < 10:
+        raise pytest.UsageError(f"--wasm-tolerance (ini wasm_tolerance) must be a fraction from 0 to 10, such "
+                                f"as 0.1 for 10 %, not {tolerance}")
+    return tolerance
 
 
 def _budgets_for(item: pytest.Item) -> tuple[list[Budget], list[Budget]]:
     """(from the ini file, from the test's marks)."""
-    from_ini = item.config.stash[ini_budgets_key]
+    from_ini = list(item.config.stash[settings_key].budgets)
     texts = [text for mark in item.iter_markers("wasm_budget") for text in mark.args]
     try:
         return from_ini, parse_budgets(texts)
@@ -105,36 +139,30 @@ class Recorder:
 
 
 @pytest.fixture
-def wasm_perf(request: pytest.FixtureRequest, wasm_browser: Any, wasm_server: Any, wasm_settings: Any,
-              wasm_serve: Any) -> PerfTimer:
+def wasm_perf(request: pytest.FixtureRequest, wasm_browser: BrowserSession, wasm_server: StaticSiteServer,
+              wasm_session: WasmSession, wasm_serve: Callable[[Path], StaticSiteServer]) -> PerfTimer:
     """Boot timings by phase (`boot_cold()`, `boot_warm()`) and call latency (`call_latency(app, request)`),
     from the page's clocks; each is recorded as a metric for budgets, the report and baselines."""
-    from pytest_wasmblog.plugin import (  # the main plugin imports this module
-        boot_app,
-        stats_key,
-    )
+    cached: list[StaticSiteServer] = []
 
-    stats = request.config.stash[stats_key]
-    cached: list[Any] = []
-
-    def cached_server() -> Any:
+    def cached_server() -> StaticSiteServer:
         # Warm boots need an HTTP cache to be warm: this server lets the browser keep what it gets.
         if not cached:
-            server = wasm_serve(wasm_settings.require_site())
+            server = wasm_serve(wasm_session.settings.require_site())
             server.cache = True
             cached.append(server)
         return cached[0]
 
-    def new_app(server: Any) -> Any:
+    def new_app(server: StaticSiteServer) -> PopcornApp:
         # Measured boots stay out of the summary's plain "boot to app ready" line: they have their own.
-        return boot_app(wasm_browser, server, wasm_settings, stats, count_in_summary=False)
+        return boot_app(wasm_browser, server, wasm_session, count_in_summary=False)
 
-    return PerfTimer(wasm_browser, wasm_server, new_app, wasm_settings.call_timeout_s, _repeats(request.config),
-                     Recorder(request.node), cached_server)
+    return PerfTimer(wasm_browser, wasm_server, new_app, wasm_session.settings.call_timeout_s,
+                     request.config.stash[settings_key].boot_repeats, Recorder(request.node), cached_server)
 
 
 @pytest.fixture
-def wasm_sizes(request: pytest.FixtureRequest, wasm_settings: Any) -> dict[str, dict[str, int]]:
+def wasm_sizes(request: pytest.FixtureRequest, wasm_settings: Settings) -> dict[str, dict[str, int]]:
     """The site's assets raw, gzip and brotli (as a CDN sends them), recorded as `size.<asset>.<coding>`
     and `size.total.<coding>`, and the bundle's modules as `bundle.module.<name>` and
     `bundle.origin.<origin>` (from build-report.json); returns {asset: {"raw": n, "gzip": n, "br": n}}."""
@@ -180,41 +208,44 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 
 
 # --- the run's report and baseline ------------------------------------------------
-def add_labelled_boots(config: pytest.Config, labelled: dict[str, dict[str, list[float]]]) -> None:
-    """Boots a test recorded under a label (`wasm_stats.engine(e).record_boot("fast-3g, cold", ms)`)
-    reach the report as `boot_labelled.<label>.app_ready`; called once, on the controller."""
+def _add_labelled_boots(config: pytest.Config, labelled: dict[str, dict[str, list[float]]]) -> None:
+    """Boots the tests recorded under a label (throttled boots: `wasm_stats.engine(e).record_boot`) join the
+    report's metrics as `boot_labelled.<label>.app_ready`."""
     metrics = config.stash[session_metrics_key]
-    for engine, boots in labelled.items():
-        for label, samples in boots.items():
+    for engine, by_label in labelled.items():
+        for label, samples in by_label.items():
             for value in samples:
                 metrics.add(engine, f"boot_labelled.{name_part(label)}.app_ready", "ms", value)
 
 
-def sessionfinish(session: pytest.Session, engines: dict[str, dict[str, str]]) -> None:
+def pytest_sessionfinish(session: pytest.Session) -> None:
     config = session.config
     metrics = config.stash[session_metrics_key]
     workeroutput: dict[str, Any] | None = getattr(config, "workeroutput", None)
     if workeroutput is not None:
         workeroutput[_WORKER_OUTPUT] = json.dumps(metrics.to_json())
         return
-    report_path, baseline_path, save_path = (config.getoption(o) for o in
-                                             ("--wasm-report", "--wasm-baseline", "--wasm-save-baseline"))
-    if not (report_path or baseline_path or save_path):
+    stats = state.of(config).stats  # the workers' stats reached the controller in pytest_testnodedown
+    _add_labelled_boots(config, {name: e.labelled_boot_ms for name, e in stats.engines.items()})
+    engines = {name: {"backend": e.backend, "version": e.version, "description": e.description}
+               for name, e in stats.engines.items() if e.description}
+    settings = config.stash[settings_key]
+    if not (settings.report or settings.baseline or settings.save_baseline):
         return
     lines = config.stash[outcome_key]
     failed = session.testsfailed > 0 or session.exitstatus not in (0, pytest.ExitCode.OK)
     counts = _counts(config)
     try:
         report = build_report(metrics, engines, "failed" if failed else "passed", counts)
-        if report_path:
-            write_report(report_path, report)
-            lines.append(f"report: {report_path} ({len(metrics)} metrics)")
-        if baseline_path:
-            comparison = compare(report, load_baseline(baseline_path), relative=_tolerance(config))
-            _show_comparison(session, comparison, baseline_path, lines)
-        if save_path:
-            save_baseline(report, save_path, run_failed=failed)
-            lines.append(f"baseline saved: {save_path}")
+        if settings.report:
+            write_report(settings.report, report)
+            lines.append(f"report: {settings.report} ({len(metrics)} metrics)")
+        if settings.baseline:
+            comparison = compare(report, load_baseline(settings.baseline), relative=settings.tolerance)
+            _show_comparison(session, comparison, settings.baseline, lines)
+        if settings.save_baseline:
+            save_baseline(report, settings.save_baseline, run_failed=failed)
+            lines.append(f"baseline saved: {settings.save_baseline}")
     except (ReportError, BaselineError) as exc:
         lines.append(f"ERROR: {exc}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
@@ -237,10 +268,19 @@ def _counts(config: pytest.Config) -> dict[str, int]:
             for theirs, ours in names.items()}
 
 
-def merge_worker(node: Any) -> None:
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
     output = getattr(node, "workeroutput", {}).get(_WORKER_OUTPUT)
     if output:
         node.config.stash[session_metrics_key].merge(json.loads(output))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    lines = summary_lines(config)
+    if lines:
+        terminalreporter.section("wasmblog performance")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 def summary_lines(config: pytest.Config) -> list[str]:

@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..server import COMPRESSIBLE_SUFFIXES, compress_body
+from ..http_rules import COMPRESSIBLE_SUFFIXES, compress_body
 
 ENCODINGS: tuple[tuple[str, str], ...] = (("gzip", ".gz"), ("br", ".br"))
 NOT_SERVED = ("build-report.json",)  # build records, not part of the site a browser loads

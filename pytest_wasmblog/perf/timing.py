@@ -13,7 +13,8 @@ from typing import Any
 
 from ..app import PopcornApp
 from ..browsers.base import BrowserSession
-from ..server import RequestRecord, StaticSiteServer
+from ..http_rules import RequestRecord
+from ..server import StaticSiteServer
 from .boot_phases import PHASE_NAMES, BootSample, parse_timings
 from .metrics import Summary, name_part, summarize
 from .text import format_value, render_table

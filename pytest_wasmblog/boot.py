@@ -1,0 +1,146 @@
+"""Booting a site in a browser for a test: serve it, launch the engine, boot the VM in a page and
+explain a boot that fails (a 404, a missing isolation header, a wrong Content-Type), with the run's
+bookkeeping (circuit breaker, module recording, boot times)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, NoReturn
+
+import pytest
+
+from pytest_wasmblog import isolation as isolation_check
+from pytest_wasmblog import module_usage
+from pytest_wasmblog.app import PROBE_JS, PopcornApp
+from pytest_wasmblog.browsers.base import BrowserSession
+from pytest_wasmblog.browsers.launch import launch
+from pytest_wasmblog.bundle import avm
+from pytest_wasmblog.content_types import WrongContentTypeError, wrong_content_types
+from pytest_wasmblog.http_rules import RequestRecord
+from pytest_wasmblog.link import Link
+from pytest_wasmblog.server import StaticSiteServer
+from pytest_wasmblog.settings import Settings
+from pytest_wasmblog.state import WasmSession
+from pytest_wasmblog.vm_errors import NotIsolatedError, missing_site_files, not_isolated
+
+
+def serve_site(site: Path, session: WasmSession, link: Link, **server_args: Any) -> StaticSiteServer:
+    """A started server for a built site, configured from the options (and `server_args`: extra_headers,
+    compression, cache, ...), sharing the session's link; the session's artifacts see its requests."""
+    # A malformed bundle segfaults the VM; refuse it before any browser sees it.
+    for bundle in sorted(site.glob("*.avm")):
+        avm.validate_file(bundle)
+    settings = session.settings
+    server = StaticSiteServer(
+        site, isolation=settings.isolation, omit_headers=settings.omit_headers,
+        html_injection=PROBE_JS, link=link, mime_types=settings.mime_types, **server_args,
+    ).start()
+    session.servers.append(server)
+    return server
+
+
+def unavailable(settings: Settings, reason: str) -> NoReturn:
+    """Outside CI a missing browser or capability skips; in CI it is an error."""
+    if settings.in_ci:
+        pytest.fail(f"{reason} (CI=true: a missing browser or capability is an error, not a skip)", pytrace=False)
+    pytest.skip(f"{reason} (outside CI this skips; with CI=true it fails)")
+
+
+def launch_browser(engine: str, session: WasmSession) -> BrowserSession:
+    """The engine's browser as the options say, traced if asked, and named in the run's summary."""
+    browser = launch(engine, session.settings.browser_paths[engine], headless=not session.settings.headed)
+    if session.trace:
+        browser.trace = True
+        session.traced_browsers.append(browser)
+    engine_stats = session.stats.engine(browser.engine)
+    engine_stats.description, engine_stats.backend, engine_stats.version = (
+        browser.describe(), browser.backend, browser.version)
+    return browser
+
+
+class SharedApp:
+    """Boots the app once per engine and hands it to each test while its VM is healthy."""
+
+    def __init__(self, browser: BrowserSession, server: StaticSiteServer, session: WasmSession) -> None:
+        self.browser = browser
+        self.server = server
+        self.session = session
+        self.app: PopcornApp | None = None
+
+    def get(self) -> PopcornApp:
+        if self.app is not None and not self.app.healthy():
+            self.app.close()
+            self.app = None
+        if self.app is None:
+            self.app = boot_app(self.browser, self.server, self.session)
+        return self.app
+
+    def close(self) -> None:
+        if self.app is not None:
+            self.app.close()
+            self.app = None
+
+
+def missing_runtime_files(records: list[RequestRecord]) -> list[str]:
+    """Paths of the runtime, the bundle or scripts the server answered 404 for, leaving out probes of
+    a file that was found elsewhere (Popcorn looks for /bundle.avm and /assets/bundle.avm)."""
+    runtime = (".wasm", ".avm", ".mjs", ".js")
+    found = {r.path.rsplit("/", 1)[-1] for r in records if 200 <= r.status < 400}
+    return sorted({r.path for r in records if r.status == 404 and r.path.endswith(runtime)
+                   and r.path.rsplit("/", 1)[-1] not in found})
+
+
+def _name_missing_isolation_headers(exc: NotIsolatedError, records: list[RequestRecord],
+                                    url: str, page_path: str) -> NotIsolatedError:
+    """The page saw no isolation; the server's log says which header its document lacked."""
+    page = next((r for r in records if r.path == page_path and r.status == 200), None)
+    problems = isolation_check.header_problems(page_path, page.headers) if page else []
+    return not_isolated(url, exc.stdout, exc.stderr, problems) if problems else exc
+
+
+def boot_app(browser: BrowserSession, server: StaticSiteServer, session: WasmSession,
+             boot_timeout_s: float | None = None, *, count_in_summary: bool = True) -> PopcornApp:
+    """Boot in a new page; the boot time counts in the summary only on an unthrottled, online link."""
+    settings, stats = session.settings, session.stats
+    stats.breaker.check(browser.engine)
+    page = browser.new_page()
+    app = PopcornApp(page, server.origin + settings.page, boot_timeout_s or settings.boot_timeout_s,
+                     settings.call_timeout_s, settings.max_payload_bytes, site=Path(server.root))
+    engine = stats.engine(browser.engine)
+    seen = len(server.requests())
+
+    def served_right() -> None:
+        wrong = wrong_content_types(server.requests()[seen:])
+        if wrong:
+            raise WrongContentTypeError(app.url, wrong)
+
+    try:
+        app.boot(watch=served_right)
+    except Exception as exc:
+        engine.isolated = app.isolated
+        session.failed_boot_pages.append(page)  # closed after the test's report, so artifacts can show it
+        records = server.requests()[seen:]
+        error: Exception = exc
+        if isinstance(exc, NotIsolatedError):
+            error = _name_missing_isolation_headers(exc, records, app.url, settings.page)
+        # Only a vague failure is explained by a 404: an early, specific one came before Popcorn's
+        # bundle probe had found the file elsewhere.
+        missing = [] if isinstance(exc, NotIsolatedError | WrongContentTypeError) else missing_runtime_files(records)
+        if missing:
+            # Popcorn reports a missing file as a timeout or a vague error; the server knows better.
+            error = missing_site_files(missing, app.url, getattr(exc, "stdout", []), getattr(exc, "stderr", []))
+        stats.breaker.failed(browser.engine, error)
+        if error is not exc:
+            raise error from exc
+        raise
+    except BaseException:
+        session.failed_boot_pages.append(page)
+        raise
+    stats.breaker.succeeded(browser.engine)
+    if settings.record_modules is not None:
+        app.before_close.append(module_usage.recorder(stats, browser.engine))
+    engine.isolated = app.isolated
+    if (count_in_summary and app.boot_ms is not None and server.link.conditions is None
+            and not server.link.offline):
+        engine.boot_ms.append(app.boot_ms)
+    return app
