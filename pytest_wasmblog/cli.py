@@ -6,10 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from pytest_wasmblog import size_report
+from pytest_wasmblog import size_report, troubleshooting
 from pytest_wasmblog.atomic import write_atomically
 from pytest_wasmblog.bundle import avm
 from pytest_wasmblog.bundle.build import REPORT_NAME, build_site
+from pytest_wasmblog.bundle.config import module_atom
 from pytest_wasmblog.bundle.why import explain
 from pytest_wasmblog.conformance import compat_doc, known, suite
 from pytest_wasmblog.errors import WasmblogError
@@ -81,8 +82,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def write_troubleshooting(readme: Path, check: bool) -> int:
-    from pytest_wasmblog import troubleshooting
-
     current = readme.read_text()
     wanted = troubleshooting.replace_section(current, troubleshooting.render())
     if wanted == current:
@@ -120,8 +119,6 @@ def write_compatibility(doc: Path, report: Path | None, check: bool) -> int:
 
 
 def _atom(name: str) -> str:
-    from pytest_wasmblog.bundle.config import module_atom
-
     return module_atom(name)
 
 

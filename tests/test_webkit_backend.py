@@ -12,7 +12,8 @@ from missing import missing
 
 from pytest_wasmblog.browsers import xvfb
 from pytest_wasmblog.browsers.launch import launch
-from pytest_wasmblog.browsers.webkit import SAB_ENV, WebKitGTKSession
+from pytest_wasmblog.browsers.webkit import WebKitGTKSession
+from pytest_wasmblog.browsers.webkit_flags import SAB_ENV
 from pytest_wasmblog.errors import BrowserLaunchError, BrowserNotFoundError
 from pytest_wasmblog.server import StaticSiteServer
 

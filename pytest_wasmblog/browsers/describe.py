@@ -5,12 +5,13 @@ from __future__ import annotations
 import subprocess
 
 from ..errors import BrowserNotFoundError
+from .playwright_driver import default_probes
 from .resolve import BACKEND_MANAGED, resolve_browser
 
 
 def header_line(engine: str, explicit_path: str | None) -> str:
     try:
-        resolved = resolve_browser(engine, explicit_path)
+        resolved = resolve_browser(engine, explicit_path, default_probes())
     except BrowserNotFoundError as exc:
         return f"  {engine}: NOT FOUND ({str(exc).splitlines()[0]})"
     version = executable_version(resolved.executable) if resolved.executable else "Playwright's build"

@@ -53,6 +53,26 @@ def playwright_users() -> int:
     return _driver.users if _driver.playwright is not None else 0
 
 
+def playwright_managed_executable(engine: str) -> str | None:
+    """Path of Playwright's own build for `engine` if Playwright knows one, else None; starts the shared
+    driver briefly if no session holds it (the sync API allows one per thread)."""
+    try:
+        pw = acquire_playwright()
+    except Exception:  # noqa: BLE001 - e.g. inside a running asyncio loop: no managed build to offer
+        return None
+    try:
+        return str(getattr(pw, engine).executable_path)
+    except Exception:  # noqa: BLE001 - an engine Playwright does not know
+        return None
+    finally:
+        release_playwright()
+
+
+def default_probes() -> Probes:
+    """The real environment, with Playwright's managed builds looked up through the driver."""
+    return Probes(managed_executable=playwright_managed_executable)
+
+
 def managed_probes(playwright: Playwright) -> Probes:
     """Probes whose managed-build look-up uses the driver already running."""
     return Probes(managed_executable=lambda engine: str(getattr(playwright, engine).executable_path))

@@ -6,8 +6,20 @@ import os
 
 from playwright.sync_api import Browser, Playwright
 
+from .base import (
+    CAP_CONSOLE,
+    CAP_OFFLINE,
+    CAP_PAGE_ERRORS,
+    CAP_ROUTE,
+    CAP_SCREENSHOT,
+    CAP_TRACE,
+)
 from .playwright_backend import PlaywrightSession
-from .webkit import PLAYWRIGHT_WEBKIT_CAPABILITIES, SAB_ENV
+from .webkit_flags import SAB_ENV
+
+PLAYWRIGHT_WEBKIT_CAPABILITIES: frozenset[str] = frozenset(
+    {CAP_CONSOLE, CAP_PAGE_ERRORS, CAP_OFFLINE, CAP_SCREENSHOT, CAP_TRACE, CAP_ROUTE}
+)
 
 
 class PlaywrightWebKitSession(PlaywrightSession):

@@ -48,26 +48,10 @@ class ResolvedBrowser:
     driver: str | None = None  # the WebDriver server, for backends driven over WebDriver
 
 
-def playwright_managed_executable(engine: str) -> str | None:
-    """Path of Playwright's own build for `engine` if it is on disk, else None.
-
-    Goes through the shared driver (the sync API allows one per thread), starting
-    it briefly if no session holds it.
-    """
-    try:
-        from .playwright_driver import acquire_playwright, release_playwright
-    except ImportError:  # Playwright is not installed: there is no managed build either
-        return None
-    try:
-        pw = acquire_playwright()
-    except Exception:  # noqa: BLE001 - e.g. inside a running asyncio loop
-        return None
-    try:
-        return str(getattr(pw, engine).executable_path)
-    except Exception:  # noqa: BLE001 - an engine Playwright does not know
-        return None
-    finally:
-        release_playwright()
+def no_managed_build(engine: str) -> str | None:
+    """The default look-up of Playwright's own builds: none (playwright_driver.default_probes() asks
+    the driver, which needs Playwright running)."""
+    return None
 
 
 @dataclass(frozen=True)
@@ -77,7 +61,7 @@ class Probes:
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     which: Callable[[str], str | None] = shutil.which
     # engine -> the path Playwright would launch (existing or not), or None
-    managed_executable: Callable[[str], str | None] = playwright_managed_executable
+    managed_executable: Callable[[str], str | None] = no_managed_build
     glob: Callable[[str], list[str]] = glob.glob
 
 

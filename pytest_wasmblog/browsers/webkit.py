@@ -14,6 +14,10 @@ import threading
 import warnings
 from typing import Any
 
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.webdriver.webkitgtk.service import Service
+
 from ..errors import (
     BrowserLaunchError,
     EvaluateTimeoutError,
@@ -24,23 +28,19 @@ from . import evaluate as envelope
 from . import processes
 from .base import (
     CAP_CONSOLE,
-    CAP_OFFLINE,
     CAP_PAGE_ERRORS,
-    CAP_ROUTE,
     CAP_SCREENSHOT,
-    CAP_TRACE,
     BrowserPage,
     BrowserSession,
     ConsoleMessage,
 )
+from .playwright_driver import release_playwright, resolve_with_driver
+from .playwright_webkit import PlaywrightWebKitSession
 from .resolve import BACKEND_MANAGED, ResolvedBrowser
+from .webkit_flags import SAB_ENV
 from .xvfb import Xvfb
 
-SAB_ENV = {"JSC_useSharedArrayBuffer": "1"}
 WEBDRIVER_CAPABILITIES: frozenset[str] = frozenset({CAP_CONSOLE, CAP_PAGE_ERRORS, CAP_SCREENSHOT})
-PLAYWRIGHT_WEBKIT_CAPABILITIES: frozenset[str] = frozenset(
-    {CAP_CONSOLE, CAP_PAGE_ERRORS, CAP_OFFLINE, CAP_SCREENSHOT, CAP_TRACE, CAP_ROUTE}
-)
 
 _ASYNC_SCRIPT = """const __done = arguments[arguments.length - 1];
 (%s)(arguments[0]).then(__done, (e) => __done([1, String(e), (e && e.stack) ? String(e.stack) : ""]));"""
@@ -58,7 +58,6 @@ class WebDriverPage(BrowserPage):
         return self._closed
 
     def goto(self, url: str, timeout_s: float = 30) -> int | None:
-        from selenium.common.exceptions import WebDriverException
 
         try:
             self.driver.set_page_load_timeout(timeout_s)
@@ -72,7 +71,6 @@ class WebDriverPage(BrowserPage):
         return None  # WebDriver does not report the HTTP status
 
     def evaluate(self, js_function_source: str, arg: object = None, timeout_s: float = 30) -> object:
-        from selenium.common.exceptions import TimeoutException, WebDriverException
 
         script = _ASYNC_SCRIPT % envelope.wrap(js_function_source)
         try:
@@ -145,8 +143,6 @@ class WebKitGTKSession(BrowserSession):
             raise
 
     def new_page(self) -> WebDriverPage:
-        from selenium import webdriver
-        from selenium.webdriver.webkitgtk.service import Service
 
         options = webdriver.WebKitGTKOptions()
         options.binary_location = self.executable
@@ -201,12 +197,8 @@ def _kill(process: subprocess.Popen[bytes] | None) -> None:
 
 def launch_webkit(explicit_path: str | None = None, *, headless: bool = True,
                   launch_timeout_s: float = 60) -> BrowserSession:
-    from .playwright_driver import release_playwright, resolve_with_driver
-
     playwright, resolved = resolve_with_driver("webkit", explicit_path)
     if resolved.backend == BACKEND_MANAGED:
-        from .playwright_webkit import PlaywrightWebKitSession
-
         return PlaywrightWebKitSession(playwright, resolved, headless=headless, launch_timeout_s=launch_timeout_s)
     release_playwright()
     return WebKitGTKSession(resolved, headless=headless, session_timeout_s=min(30.0, launch_timeout_s))

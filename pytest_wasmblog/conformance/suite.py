@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_wasmblog.bundle import runtime, toolchain
+from pytest_wasmblog.bundle.build import build_site
 from pytest_wasmblog.bundle.cache import cache_root
 from pytest_wasmblog.bundle.compile_app import (
     BRIDGE_SOURCES,
@@ -145,10 +146,6 @@ def build(modules: Sequence[str] = MODULES, log: Callable[[str], None] = print,
     inputs = [p for p in VM_DIR.rglob("*") if p.is_file()] + [p for p in STATIC.rglob("*") if p.is_file()]
     site = host.root / ("site-" + fingerprint(inputs, runtime.VERSION))
     if not (site / "dist" / "bundle.avm").is_file():
-        from pytest_wasmblog.bundle.build import (
-            build_site,  # the builder imports the whole toolchain
-        )
-
         log("conformance: building the conformance bundle")
         work = _partial(site)
         try:
