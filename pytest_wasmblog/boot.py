@@ -4,6 +4,7 @@ bookkeeping (circuit breaker, module recording, boot times)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -16,7 +17,8 @@ from pytest_wasmblog.browsers.base import BrowserSession
 from pytest_wasmblog.browsers.launch import launch
 from pytest_wasmblog.bundle import avm
 from pytest_wasmblog.content_types import WrongContentTypeError, wrong_content_types
-from pytest_wasmblog.http_rules import RequestRecord
+from pytest_wasmblog.errors import WasmblogError
+from pytest_wasmblog.http_rules import COMPRESSION_MODES, RequestRecord
 from pytest_wasmblog.link import Link
 from pytest_wasmblog.server import StaticSiteServer
 from pytest_wasmblog.settings import Settings
@@ -24,16 +26,33 @@ from pytest_wasmblog.state import WasmSession
 from pytest_wasmblog.vm_errors import NotIsolatedError, missing_site_files, not_isolated
 
 
-def serve_site(site: Path, session: WasmSession, link: Link, **server_args: Any) -> StaticSiteServer:
-    """A started server for a built site, configured from the options (and `server_args`: extra_headers,
-    compression, cache, ...), sharing the session's link; the session's artifacts see its requests."""
+class FixtureArgsError(WasmblogError):
+    """A `wasm_*_args` fixture returned what cannot be used."""
+
+
+SERVER_ARGS = {"extra_headers": "a dict of header names to values", "compression": '"auto" or "off"',
+               "cache": "True to let the browser cache responses (for max_age seconds)", "max_age": "seconds"}
+LAUNCH_ARGS = {"args": "a list of command-line arguments", "env": "a dict of environment variables",
+               "headed": "True to show the browser"}
+
+
+def serve_site(site: Path, session: WasmSession, link: Link,
+               server_args: Mapping[str, Any] | None = None) -> StaticSiteServer:
+    """A started server for a built site, configured from the options and `server_args` (the
+    `wasm_server_args` fixture), sharing the session's link; the session's artifacts see its requests."""
     # A malformed bundle segfaults the VM; refuse it before any browser sees it.
     for bundle in sorted(site.glob("*.avm")):
         avm.validate_file(bundle)
     settings = session.settings
+    options = _checked("wasm_server_args", dict(server_args or {}), SERVER_ARGS)
+    if options.get("compression", "auto") not in COMPRESSION_MODES:
+        raise FixtureArgsError(f"wasm_server_args compression must be \"auto\" or \"off\", "
+                               f"not {options['compression']!r}")
     server = StaticSiteServer(
         site, isolation=settings.isolation, omit_headers=settings.omit_headers,
-        html_injection=PROBE_JS, link=link, mime_types=settings.mime_types, **server_args,
+        html_injection=PROBE_JS, link=link, mime_types=settings.mime_types,
+        extra_headers=options.get("extra_headers"), compression=options.get("compression", "auto"),
+        cache=bool(options.get("cache", False)), max_age=int(options.get("max_age", 3600)),
     ).start()
     session.servers.append(server)
     return server
@@ -46,9 +65,25 @@ def unavailable(settings: Settings, reason: str) -> NoReturn:
     pytest.skip(f"{reason} (outside CI this skips; with CI=true it fails)")
 
 
-def launch_browser(engine: str, session: WasmSession) -> BrowserSession:
-    """The engine's browser as the options say, traced if asked, and named in the run's summary."""
-    browser = launch(engine, session.settings.browser_paths[engine], headless=not session.settings.headed)
+def _checked(fixture: str, args: dict[str, Any], accepted: Mapping[str, str]) -> dict[str, Any]:
+    unknown = sorted(set(args) - set(accepted))
+    if unknown:
+        known = "; ".join(f"{key}: {what}" for key, what in accepted.items())
+        raise FixtureArgsError(f"{fixture} has unknown keys {', '.join(unknown)} (it takes {known})")
+    return args
+
+
+def launch_browser(engine: str, session: WasmSession, launch_args: Mapping[str, Any] | None = None) -> BrowserSession:
+    """The engine's browser as the options and `launch_args` (the `wasm_launch_args` fixture) say, traced if
+    asked, and named in the run's summary."""
+    options = _checked("wasm_launch_args", dict(launch_args or {}), LAUNCH_ARGS)
+    args, env = options.get("args", []), options.get("env", {})
+    if not isinstance(args, list | tuple) or not all(isinstance(a, str) for a in args):
+        raise FixtureArgsError(f"wasm_launch_args args must be a list of strings, not {args!r}")
+    if not isinstance(env, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in env.items()):
+        raise FixtureArgsError(f"wasm_launch_args env must map names to string values, not {env!r}")
+    headed = bool(options.get("headed", session.settings.headed))
+    browser = launch(engine, session.settings.browser_paths[engine], headless=not headed, args=args, env=env)
     if session.trace:
         browser.trace = True
         session.traced_browsers.append(browser)

@@ -24,7 +24,7 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -32,6 +32,7 @@ from pytest_wasmblog import markers, module_usage, state
 from pytest_wasmblog.app import PopcornApp
 from pytest_wasmblog.artifacts import artifact_dir
 from pytest_wasmblog.boot import (
+    FixtureArgsError,
     SharedApp,
     boot_app,
     launch_browser,
@@ -39,7 +40,7 @@ from pytest_wasmblog.boot import (
     unavailable,
 )
 from pytest_wasmblog.breaker import BootBreaker
-from pytest_wasmblog.browsers.base import BrowserPage, BrowserSession
+from pytest_wasmblog.browsers.base import BrowserPage, BrowserSession, ContextArgsError
 from pytest_wasmblog.browsers.describe import header_line
 from pytest_wasmblog.elixir import ElixirBridge
 from pytest_wasmblog.errors import BrowserLaunchError, BrowserNotFoundError
@@ -53,6 +54,7 @@ from pytest_wasmblog.stats import RunStats
 from pytest_wasmblog.visual import UPDATE_OPTION, SnapshotResult, SnapshotStore
 
 _STATS_OUTPUT = "wasmblog_stats"
+_T = TypeVar("_T")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -161,23 +163,53 @@ def wasm_link() -> Link:
 
 
 @pytest.fixture(scope="session")
-def wasm_server(wasm_session: state.WasmSession, wasm_link: Link) -> Iterator[StaticSiteServer]:
+def wasm_server_args() -> dict[str, Any]:
+    """How the test server serves a site: `extra_headers` ({name: value}), `compression` ("auto" or "off"),
+    `cache` (True lets the browser cache responses for `max_age` seconds). Override it in conftest.py."""
+    return {}
+
+
+@pytest.fixture(scope="session")
+def wasm_launch_args(wasm_engine: str, wasm_settings: Settings) -> dict[str, Any]:
+    """How each engine's browser is launched: `args` (extra command-line arguments), `env` (variables added
+    to its environment), `headed`. Override it in conftest.py; take `wasm_engine` to vary by engine."""
+    return {"args": [], "env": {}, "headed": wasm_settings.headed}
+
+
+@pytest.fixture(scope="session")
+def wasm_context_args(wasm_engine: str) -> dict[str, Any]:
+    """What every page's browser context is made with: `viewport` ({"width": w, "height": h}), `locale`,
+    `timezone_id`, `user_agent`. WebKitGTK over WebDriver sets only the viewport. Override it in conftest.py."""
+    return {}
+
+
+@pytest.fixture(scope="session")
+def wasm_server(wasm_session: state.WasmSession, wasm_link: Link,
+                wasm_server_args: dict[str, Any]) -> Iterator[StaticSiteServer]:
     site = wasm_session.settings.require_site()
     wasm_session.stats.site = site
-    with serve_site(site, wasm_session, wasm_link) as server:
+    with _fixture_args_checked(lambda: serve_site(site, wasm_session, wasm_link, wasm_server_args)) as server:
         yield server
 
 
+def _fixture_args_checked(make: Callable[[], _T]) -> _T:
+    """A `wasm_*_args` fixture that returned what cannot work fails the test with the reason, no traceback."""
+    try:
+        return make()
+    except (FixtureArgsError, ContextArgsError) as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
 @pytest.fixture
-def wasm_serve(wasm_session: state.WasmSession,
-               wasm_link: Link) -> Iterator[Callable[[str | os.PathLike[str]], StaticSiteServer]]:
+def wasm_serve(wasm_session: state.WasmSession, wasm_link: Link, wasm_server_args: dict[str, Any],
+               ) -> Iterator[Callable[[str | os.PathLike[str]], StaticSiteServer]]:
     """`wasm_serve(folder)` serves another build on a new origin (its own service workers and storage),
     with the same headers, probe and network conditions as `wasm_server`; `.deploy(folder)` swaps the
     site in place, as a new deployment would."""
     servers: list[StaticSiteServer] = []
 
     def serve(folder: str | os.PathLike[str]) -> StaticSiteServer:
-        server = serve_site(Path(folder), wasm_session, wasm_link)
+        server = serve_site(Path(folder), wasm_session, wasm_link, wasm_server_args)
         servers.append(server)
         return server
 
@@ -187,14 +219,16 @@ def wasm_serve(wasm_session: state.WasmSession,
 
 
 @pytest.fixture(scope="session")
-def wasm_browser(wasm_engine: str, wasm_session: state.WasmSession) -> Iterator[BrowserSession]:
+def wasm_browser(wasm_engine: str, wasm_session: state.WasmSession, wasm_launch_args: dict[str, Any],
+                 wasm_context_args: dict[str, Any]) -> Iterator[BrowserSession]:
     try:
-        browser = launch_browser(wasm_engine, wasm_session)
+        browser = _fixture_args_checked(lambda: launch_browser(wasm_engine, wasm_session, wasm_launch_args))
     except BrowserNotFoundError as exc:
         unavailable(wasm_session.settings, str(exc))
     except BrowserLaunchError as exc:
         pytest.fail(str(exc), pytrace=False)
     with browser:
+        _fixture_args_checked(lambda: browser.set_context_args(wasm_context_args))
         yield browser
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Self
+from types import MappingProxyType, TracebackType
+from typing import Any, Self
 
+from ..errors import WasmblogError
 from ..network_conditions import Conditions
 
 # Capability names a backend may announce.
@@ -100,6 +102,10 @@ class BrowserPage(ABC):
         self.close()
 
 
+class ContextArgsError(WasmblogError):
+    """wasm_context_args asks for what the backend cannot do, or is malformed."""
+
+
 class BrowserSession(ABC):
     """One running browser (launched once per test session or worker)."""
 
@@ -110,6 +116,10 @@ class BrowserSession(ABC):
 
     # Record a Playwright trace of every page, in one chunk per test (--wasm-trace).
     trace: bool = False
+    # What each new page's browser context is made with (the `wasm_context_args` fixture), and which of
+    # those settings the backend can apply.
+    context_args: Mapping[str, Any] = MappingProxyType({})
+    context_keys: frozenset[str] = frozenset({"viewport", "locale", "timezone_id", "user_agent"})
     # Native network state new pages start with (the `network` fixture sets it).
     network_offline: bool = False
     network_conditions: Conditions | None = None
@@ -136,6 +146,25 @@ class BrowserSession(ABC):
     @abstractmethod
     def close(self) -> None:
         """Close the browser and any driver process; safe to call twice."""
+
+    def set_context_args(self, args: Mapping[str, Any]) -> None:
+        """Settings for every page made from now on; refuses what this backend cannot apply."""
+        unknown = sorted(set(args) - {"viewport", "locale", "timezone_id", "user_agent"})
+        if unknown:
+            raise ContextArgsError(f"wasm_context_args has unknown keys {', '.join(unknown)}: it takes viewport "
+                                   "({'width': w, 'height': h}), locale, timezone_id and user_agent")
+        unsupported = sorted(set(args) - self.context_keys)
+        if unsupported:
+            raise ContextArgsError(
+                f"{self.describe()} cannot set {', '.join(unsupported)} for a page (it can set "
+                f"{', '.join(sorted(self.context_keys)) or 'nothing'}): leave them out of wasm_context_args for "
+                f"{self.engine}")
+        viewport = args.get("viewport")
+        if viewport is not None and not (isinstance(viewport, Mapping) and set(viewport) == {"width", "height"}
+                                         and all(isinstance(v, int) and v > 0 for v in viewport.values())):
+            raise ContextArgsError(f"wasm_context_args viewport must be {{'width': w, 'height': h}} in pixels, "
+                                   f"not {viewport!r}")
+        self.context_args = MappingProxyType(dict(args))
 
     def has(self, capability: str) -> bool:
         return capability in self.capabilities

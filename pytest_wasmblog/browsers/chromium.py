@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from playwright.sync_api import Browser, Playwright
 
@@ -17,7 +17,7 @@ from .base import (
 )
 from .playwright_backend import PlaywrightPage, PlaywrightSession
 from .playwright_driver import playwright_users, resolve_with_driver
-from .resolve import Probes, ResolvedBrowser
+from .resolve import Probes
 
 __all__ = ["ChromiumPage", "ChromiumSession", "launch_chromium", "playwright_users"]
 
@@ -45,24 +45,20 @@ class ChromiumSession(PlaywrightSession):
     engine = "chromium"
     capabilities = CHROMIUM_CAPABILITIES
 
-    def __init__(self, playwright: Playwright, resolved: ResolvedBrowser, *, headless: bool = True,
-                 extra_args: Sequence[str] = (), launch_timeout_s: float = 60) -> None:
-        self._extra_args = tuple(extra_args)
-        super().__init__(playwright, resolved, headless=headless, launch_timeout_s=launch_timeout_s)
-
     def _launch(self, playwright: Playwright, headless: bool, timeout_ms: float) -> Browser:
         return playwright.chromium.launch(
             executable_path=self.resolved.executable,
             headless=headless,
-            args=[*CHROMIUM_ARGS, *self._extra_args],
+            args=[*CHROMIUM_ARGS, *self.extra_args],
+            env=self._env(),
             timeout=timeout_ms,
         )
 
 
 def launch_chromium(explicit_path: str | None = None, *, headless: bool = True,
-                    extra_args: Sequence[str] = (), probes: Probes | None = None,
+                    args: Sequence[str] = (), env: Mapping[str, str] | None = None, probes: Probes | None = None,
                     launch_timeout_s: float = 60) -> ChromiumSession:
     """Resolve and launch Chromium, using the shared Playwright driver for both steps."""
     playwright, resolved = resolve_with_driver("chromium", explicit_path, probes)
-    return ChromiumSession(playwright, resolved, headless=headless, extra_args=extra_args,
+    return ChromiumSession(playwright, resolved, headless=headless, args=args, env=env,
                            launch_timeout_s=launch_timeout_s)

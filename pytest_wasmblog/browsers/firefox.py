@@ -7,6 +7,7 @@ a BiDi command (emulation.setMediaFeaturesOverride) ESR 153 lacks and every new 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from importlib import metadata
 
 from playwright.sync_api import Browser, BrowserContext, Playwright
@@ -54,14 +55,16 @@ class FirefoxSession(PlaywrightSession):
 
     def _launch(self, playwright: Playwright, headless: bool, timeout_ms: float) -> Browser:
         if self.resolved.backend == BACKEND_MANAGED:
-            return playwright.firefox.launch(headless=headless, timeout=timeout_ms)
+            return playwright.firefox.launch(headless=headless, timeout=timeout_ms, args=list(self.extra_args),
+                                             env=self._env())
         return playwright.firefox.launch(
-            channel="moz-firefox", executable_path=self.resolved.executable, headless=headless, timeout=timeout_ms
+            channel="moz-firefox", executable_path=self.resolved.executable, headless=headless, timeout=timeout_ms,
+            args=list(self.extra_args), env=self._env(),
         )
 
     def _new_context(self) -> BrowserContext:
         try:
-            return self.browser.new_context()
+            return self.browser.new_context(**self.context_args)
         except PwError as exc:
             if any(marker in exc.message for marker in _BIDI_MISMATCH_MARKERS):
                 raise BrowserLaunchError(
@@ -70,10 +73,12 @@ class FirefoxSession(PlaywrightSession):
             raise
 
 
-def launch_firefox(explicit_path: str | None = None, *, headless: bool = True, probes: Probes | None = None,
+def launch_firefox(explicit_path: str | None = None, *, headless: bool = True, args: Sequence[str] = (),
+                   env: Mapping[str, str] | None = None, probes: Probes | None = None,
                    launch_timeout_s: float = 60) -> FirefoxSession:
     playwright, resolved = resolve_with_driver("firefox", explicit_path, probes)
-    session = FirefoxSession(playwright, resolved, headless=headless, launch_timeout_s=launch_timeout_s)
+    session = FirefoxSession(playwright, resolved, headless=headless, launch_timeout_s=launch_timeout_s,
+                             args=args, env=env)
     # A protocol mismatch shows on the first context; find it now, not in the first test.
     try:
         session.new_page().close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, Playwright
@@ -146,8 +147,12 @@ class PlaywrightSession(BrowserSession):
     """
 
     def __init__(self, playwright: Playwright, resolved: ResolvedBrowser, *, headless: bool = True,
-                 launch_timeout_s: float = 60) -> None:
+                 launch_timeout_s: float = 60, args: Sequence[str] = (), env: Mapping[str, str] | None = None
+                 ) -> None:
         self.resolved = resolved
+        # Extra command-line arguments and environment (the `wasm_launch_args` fixture).
+        self.extra_args = tuple(args)
+        self.extra_env = dict(env or {})
         self.backend = resolved.backend
         self._playwright: Playwright | None = playwright
         self._pages: list[PlaywrightPage] = []
@@ -164,8 +169,13 @@ class PlaywrightSession(BrowserSession):
     def _launch(self, playwright: Playwright, headless: bool, timeout_ms: float) -> Browser:
         raise NotImplementedError
 
+    def _env(self, base: Mapping[str, str] | None = None) -> dict[str, str | float | bool] | None:
+        """The browser's environment: None (inherit) unless something is added."""
+        added = {**(base or {}), **self.extra_env}
+        return {**os.environ, **added} if added else None
+
     def _new_context(self) -> BrowserContext:
-        return self.browser.new_context()
+        return self.browser.new_context(**self.context_args)
 
     def new_page(self) -> PlaywrightPage:
         if self._playwright is None:

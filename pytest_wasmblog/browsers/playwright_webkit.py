@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from playwright.sync_api import Browser, Playwright
 
 from .base import (
@@ -28,4 +26,5 @@ class PlaywrightWebKitSession(PlaywrightSession):
 
     def _launch(self, playwright: Playwright, headless: bool, timeout_ms: float) -> Browser:
         # Playwright's Linux WebKit is built on the GTK port, which keeps SharedArrayBuffer off.
-        return playwright.webkit.launch(headless=headless, timeout=timeout_ms, env={**os.environ, **SAB_ENV})
+        return playwright.webkit.launch(headless=headless, timeout=timeout_ms, args=list(self.extra_args),
+                                        env=self._env(SAB_ENV))

@@ -12,6 +12,7 @@ import os
 import subprocess
 import threading
 import warnings
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from selenium import webdriver
@@ -117,8 +118,10 @@ class WebKitGTKSession(BrowserSession):
 
     engine = "webkit"
     capabilities = WEBDRIVER_CAPABILITIES
+    context_keys = frozenset({"viewport"})  # WebDriver sizes the window; it has no locale or timezone API
 
-    def __init__(self, resolved: ResolvedBrowser, *, headless: bool = True, session_timeout_s: float = 30) -> None:
+    def __init__(self, resolved: ResolvedBrowser, *, headless: bool = True, session_timeout_s: float = 30,
+                 args: Sequence[str] = (), env: Mapping[str, str] | None = None) -> None:
         if resolved.executable is None or resolved.driver is None:
             raise BrowserLaunchError("webkit", resolved.executable, "WebKitGTK needs MiniBrowser and WebKitWebDriver")
         self.resolved = resolved
@@ -133,7 +136,9 @@ class WebKitGTKSession(BrowserSession):
             self._xvfb = Xvfb().start()
             display = self._xvfb.display
         self.display = display
-        self.env = {**os.environ, **SAB_ENV, "DISPLAY": display}  # of each WebDriver service
+        # Of each WebDriver service, which starts MiniBrowser with it.
+        self.env = {**os.environ, **SAB_ENV, **(env or {}), "DISPLAY": display}
+        self.extra_args = tuple(args)
         try:
             first = self.new_page()
             self.version = str(first.driver.capabilities.get("browserVersion", "unknown"))
@@ -147,6 +152,8 @@ class WebKitGTKSession(BrowserSession):
         options = webdriver.WebKitGTKOptions()
         options.binary_location = self.executable
         options.add_argument("--automation")
+        for argument in self.extra_args:
+            options.add_argument(argument)
         service = Service(executable_path=self.driver_executable, env=self.env)
         created: list[Any] = []
         failed: list[BaseException] = []
@@ -172,6 +179,9 @@ class WebKitGTKSession(BrowserSession):
                      f"{self.display} working?") if worker.is_alive() else str(failed[0] if failed else "unknown error")
             raise BrowserLaunchError("webkit", self.resolved.executable, cause)
         page = WebDriverPage(created[0])
+        viewport = self.context_args.get("viewport")
+        if viewport is not None:
+            _size_viewport(created[0], int(viewport["width"]), int(viewport["height"]))
         self._pages = [p for p in self._pages if not p.closed]
         self._pages.append(page)
         self._start_page(page)  # WebDriver has no network API: the server's link does it all
@@ -189,16 +199,25 @@ class WebKitGTKSession(BrowserSession):
             self._xvfb = None
 
 
+def _size_viewport(driver: Any, width: int, height: int) -> None:
+    """WebDriver sizes the window, frame and toolbars included: size it, then add what they take."""
+    driver.set_window_size(width, height)
+    inner = driver.execute_script("return [window.innerWidth, window.innerHeight]")
+    driver.set_window_size(2 * width - int(inner[0]), 2 * height - int(inner[1]))
+
+
 def _kill(process: subprocess.Popen[bytes] | None) -> None:
     if process is not None and process.poll() is None:
         process.kill()
         processes.untrack(process.pid)
 
 
-def launch_webkit(explicit_path: str | None = None, *, headless: bool = True,
-                  launch_timeout_s: float = 60) -> BrowserSession:
+def launch_webkit(explicit_path: str | None = None, *, headless: bool = True, args: Sequence[str] = (),
+                  env: Mapping[str, str] | None = None, launch_timeout_s: float = 60) -> BrowserSession:
     playwright, resolved = resolve_with_driver("webkit", explicit_path)
     if resolved.backend == BACKEND_MANAGED:
-        return PlaywrightWebKitSession(playwright, resolved, headless=headless, launch_timeout_s=launch_timeout_s)
+        return PlaywrightWebKitSession(playwright, resolved, headless=headless, launch_timeout_s=launch_timeout_s,
+                                       args=args, env=env)
     release_playwright()
-    return WebKitGTKSession(resolved, headless=headless, session_timeout_s=min(30.0, launch_timeout_s))
+    return WebKitGTKSession(resolved, headless=headless, session_timeout_s=min(30.0, launch_timeout_s),
+                            args=args, env=env)
