@@ -51,7 +51,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     mode = str(config.getoption("--wasm-artifacts"))
-    settings = ArtifactSettings(Path(str(config.getoption("--wasm-output"))), mode,
+    output = Path(str(config.getoption("--wasm-output")))
+    if output.exists() and not output.is_dir():
+        raise pytest.UsageError(f"--wasm-output: {output} is a file; name a folder for the artifacts")
+    settings = ArtifactSettings(output, mode,
                                 bool(config.getoption("--wasm-trace")) and mode != "never")
     config.stash[settings_key] = settings
     state.of(config).trace = settings.trace  # browsers launched from now on record traces

@@ -105,6 +105,8 @@ def from_config(config: pytest.Config) -> Settings:
         base = config.inipath.parent if config.inipath else config.rootpath
         site = (base / site_ini).resolve()
     page = config.getoption("--wasm-page") or config.getini("wasm_page") or "/index.html"
+    if "://" in page or page.startswith("//") or any(c.isspace() for c in page):
+        raise SettingsError(f"--wasm-page (ini wasm_page) takes a path on the site such as /index.html, not {page!r}")
     return Settings(
         site=site,
         page=page if page.startswith("/") else "/" + page,
@@ -118,7 +120,7 @@ def from_config(config: pytest.Config) -> Settings:
         headed=bool(config.getoption("--wasm-headed")),
         max_boot_failures=_boot_failure_limit(config.getoption("--wasm-max-boot-failures")),
         max_payload_bytes=_payload_limit(config.getoption("--wasm-max-payload")),
-        record_modules=_writable_path(config.getoption("--wasm-record-modules"), "--wasm-record-modules"),
+        record_modules=writable_path(config.getoption("--wasm-record-modules"), "--wasm-record-modules"),
         mime_types=parse_mime_types(config.getoption("--wasm-mime-type") or []),
         in_ci=os.environ.get("CI", "").lower() in ("1", "true", "yes"),
     )
@@ -148,7 +150,8 @@ def _header_names(names: list[str]) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _writable_path(value: str | None, option: str) -> Path | None:
+def writable_path(value: str | None, option: str) -> Path | None:
+    """A file an option names for the run to write: its folder must exist."""
     if not value:
         return None
     path = Path(value)

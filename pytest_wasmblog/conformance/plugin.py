@@ -29,6 +29,7 @@ from pytest_wasmblog.errors import (
 )
 from pytest_wasmblog.link import Link
 from pytest_wasmblog.server import StaticSiteServer
+from pytest_wasmblog.settings import SettingsError, writable_path
 from pytest_wasmblog.state import WasmSession
 
 HOST = "host"
@@ -103,9 +104,17 @@ class ConformancePlugin:
         if missing:
             raise pytest.UsageError(f"--wasm-conformance-ebin: no such folder: {', '.join(missing)}")
         known_option = config.getoption("--wasm-conformance-known")
+        if known_option and not Path(known_option).is_file():
+            raise pytest.UsageError(f"--wasm-conformance-known: {known_option} does not exist; give a TOML file "
+                                    "of known failures (see pytest_wasmblog/conformance/known_failures.toml)")
         self.known_path = Path(known_option) if known_option else known.KNOWN_FAILURES
+        try:
+            self.known = known.load(self.known_path)
+            self.report_path = writable_path(config.getoption("--wasm-conformance-report"),
+                                             "--wasm-conformance-report")
+        except (known.KnownFailuresError, SettingsError) as exc:
+            raise pytest.UsageError(f"--wasm-conformance: {exc}") from None
         self.suite: suite.Suite | None = None
-        self.known: dict[str, known.KnownFailure] = {}
         self.engines: dict[str, _Engine] = {}
         self.collected = report.Collected()
 
@@ -119,7 +128,6 @@ class ConformancePlugin:
         try:
             self.suite = suite.build(self.modules, log=lambda line: reporter.write_line(line) if reporter else None,
                                      code_paths=self.ebins)
-            self.known = known.load(self.known_path)
         except WasmblogError as exc:
             raise pytest.UsageError(f"--wasm-conformance: {exc}") from None
         parent = ConformanceCollector.from_parent(session, name="conformance", nodeid="conformance")
@@ -185,9 +193,8 @@ class ConformancePlugin:
         terminalreporter.section("wasmblog conformance")
         for line in summary.lines():
             terminalreporter.write_line(line)
-        path = self.config.getoption("--wasm-conformance-report")
-        if path and not hasattr(self.config, "workerinput"):
-            written = report.write(Path(path), self.suite, self.collected, summary)
+        if self.report_path and not hasattr(self.config, "workerinput"):
+            written = report.write(self.report_path, self.suite, self.collected, summary)
             terminalreporter.write_line(f"report: {written}")
 
     def pytest_sessionfinish(self) -> None:

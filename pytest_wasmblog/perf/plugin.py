@@ -21,7 +21,7 @@ from pytest_wasmblog.app import PopcornApp
 from pytest_wasmblog.boot import boot_app
 from pytest_wasmblog.browsers.base import BrowserSession
 from pytest_wasmblog.server import StaticSiteServer
-from pytest_wasmblog.settings import Settings
+from pytest_wasmblog.settings import Settings, SettingsError, writable_path
 from pytest_wasmblog.state import WasmSession
 
 from .baseline import (
@@ -85,14 +85,23 @@ def pytest_configure(config: pytest.Config) -> None:
         budgets = tuple(parse_budgets(config.getini("wasm_budgets")))
     except BudgetError as exc:
         raise pytest.UsageError(f"wasm_budgets: {exc}") from None
+    baseline = config.getoption("--wasm-baseline")
+    if baseline and not Path(baseline).is_file():
+        raise pytest.UsageError(f"--wasm-baseline: {baseline} does not exist; save one first with "
+                                "--wasm-save-baseline PATH on a run you trust")
+    try:
+        report = writable_path(config.getoption("--wasm-report"), "--wasm-report")
+        save = writable_path(config.getoption("--wasm-save-baseline"), "--wasm-save-baseline")
+    except SettingsError as exc:
+        raise pytest.UsageError(str(exc)) from None
     config.stash[settings_key] = PerfSettings(
-        report=config.getoption("--wasm-report"), baseline=config.getoption("--wasm-baseline"),
-        save_baseline=config.getoption("--wasm-save-baseline"), tolerance=_tolerance(config),
-        boot_repeats=_repeats(config), budgets=budgets)
+        report=str(report) if report else None, baseline=baseline, save_baseline=str(save) if save else None,
+        tolerance=_tolerance(config), boot_repeats=_repeats(config), budgets=budgets)
 
 
 def _repeats(config: pytest.Config) -> int:
-    value = config.getoption("--wasm-boot-repeats") or config.getini("wasm_boot_repeats")
+    option = config.getoption("--wasm-boot-repeats")
+    value = option if option is not None else config.getini("wasm_boot_repeats")
     try:
         repeats = int(value)
     except ValueError:
