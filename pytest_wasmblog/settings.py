@@ -151,13 +151,16 @@ def _header_names(names: list[str]) -> tuple[str, ...]:
 
 
 def writable_path(value: str | None, option: str) -> Path | None:
-    """A file an option names for the run to write: its folder must exist."""
+    """A file an option names for the run to write (its folders are made when it is written): it must
+    not be a folder, nor lie under a file."""
     if not value:
         return None
     path = Path(value)
-    if not path.parent.resolve().is_dir():
-        raise SettingsError(f"{option}: the folder {path.parent.resolve()} does not exist, so {value} cannot be "
-                            "written; create it or give another path")
+    if path.is_dir():
+        raise SettingsError(f"{option}: {value} is a folder; give the path of a file to write")
+    blocking = next((p for p in path.resolve().parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise SettingsError(f"{option}: {blocking} is a file, so {value} cannot be written; give another path")
     return path
 
 

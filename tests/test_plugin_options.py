@@ -23,10 +23,11 @@ BAD_VALUES = [
     ([], ["wasm_call_timeout = -2"], "--wasm-call-timeout (ini wasm_call_timeout) must be a positive number*"),
     (["--wasm-max-payload=-5"], [], "--wasm-max-payload must be 0 (off) or a number of bytes, not -5"),
     (["--wasm-max-boot-failures=-1"], [], "--wasm-max-boot-failures must be 0 (off) or more, not -1"),
-    (["--wasm-record-modules=/nonexistent/dir/modules.txt"], [], "--wasm-record-modules: the folder * does not exist*"),
-    (["--wasm-report=/nonexistent/dir/report.json"], [], "--wasm-report: the folder * does not exist*"),
+    (["--wasm-record-modules=/etc/hostname/modules.txt"], [],
+     "--wasm-record-modules: /etc/hostname is a file, so /etc/hostname/modules.txt cannot be written*"),
+    (["--wasm-report=/tmp"], [], "--wasm-report: /tmp is a folder; give the path of a file to write"),
     (["--wasm-baseline=/nonexistent/baseline.json"], [], "--wasm-baseline: /nonexistent/baseline.json does not exist*"),
-    (["--wasm-save-baseline=/nonexistent/dir/b.json"], [], "--wasm-save-baseline: the folder * does not exist*"),
+    (["--wasm-save-baseline=/etc/hostname/b.json"], [], "--wasm-save-baseline: /etc/hostname is a file*"),
     (["--wasm-tolerance=-0.5"], [], "--wasm-tolerance (ini wasm_tolerance) must be a fraction from 0 to 10*"),
     ([], ["wasm_tolerance = lots"], "wasm_tolerance must be a fraction such as 0.1, not 'lots'"),
     (["--wasm-boot-repeats=0"], [], "--wasm-boot-repeats (ini wasm_boot_repeats) must be at least 1, not 0"),
@@ -40,8 +41,8 @@ BAD_VALUES = [
      "--wasm-conformance-ebin: no such folder: /nonexistent/ebin"),
     (["--wasm-conformance", "--wasm-conformance-known=/nonexistent/known.toml"], [],
      "--wasm-conformance-known: /nonexistent/known.toml does not exist*"),
-    (["--wasm-conformance", "--wasm-conformance-report=/nonexistent/dir/c.json"], [],
-     "--wasm-conformance: --wasm-conformance-report: the folder * does not exist*"),
+    (["--wasm-conformance", "--wasm-conformance-report=/tmp"], [],
+     "--wasm-conformance: --wasm-conformance-report: /tmp is a folder; give the path of a file to write"),
 ]
 
 
