@@ -18,6 +18,7 @@ from typing import Any
 from pytest_wasmblog import site_report
 from pytest_wasmblog.browsers.base import BrowserPage
 from pytest_wasmblog.bundle.config import module_atom
+from pytest_wasmblog.settings import DEFAULT_MAX_PAYLOAD
 from pytest_wasmblog.vm_errors import (
     BridgeError,
     VMCrashError,
@@ -30,11 +31,9 @@ from pytest_wasmblog.vm_errors import (
     vm_stopped_while_booting,
 )
 
-# Measured: a 50 KB string argument works, 100 KB aborts the VM (docs/bundle.md).
-DEFAULT_MAX_PAYLOAD = 50_000
 PROBE_JS = (resources.files("pytest_wasmblog") / "js" / "probe.js").read_text()
 _POLL_S = 0.05
-_SNAPSHOT = "async () => window.__wasmblog ? window.__wasmblog.snapshot() : null"
+SNAPSHOT_JS = "async () => window.__wasmblog ? window.__wasmblog.snapshot() : null"
 
 
 @dataclass(frozen=True)
@@ -102,7 +101,7 @@ class PopcornApp:
         return site_report.load(self.site)
 
     def snapshot(self) -> dict[str, Any]:
-        state = self.page.evaluate(_SNAPSHOT, timeout_s=10)
+        state = self.page.evaluate(SNAPSHOT_JS, timeout_s=10)
         if not isinstance(state, dict):
             raise BridgeError(
                 f"the page at {self.url} has no pytest-wasmblog probe: it must be served by the plugin's "

@@ -19,12 +19,12 @@ from typing import Any
 import pytest
 
 from . import state
+from .app import SNAPSHOT_JS
 from .browsers.base import BrowserPage, BrowserSession
 from .server import StaticSiteServer
 
 MODES = ("on-failure", "always", "never")
 _log_start_key = pytest.StashKey[dict[int, int]]()  # id(server) -> request log length when the test began
-_SNAPSHOT = "async () => window.__wasmblog ? window.__wasmblog.snapshot() : null"
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,7 @@ def _page_artifacts(folder: Path, name: str, page: BrowserPage) -> list[str]:
     except Exception as exc:  # noqa: BLE001
         lines.append(f"{name}-console.txt: not available ({_short(exc)})")
     try:
-        state = page.evaluate(_SNAPSHOT, timeout_s=5)
+        state = page.evaluate(SNAPSHOT_JS, timeout_s=5)
     except Exception as exc:  # noqa: BLE001
         state = None
         lines.append(f"{name}-vm.txt: the page did not answer ({_short(exc)})")

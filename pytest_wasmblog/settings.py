@@ -10,14 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from pytest_wasmblog.browsers.base import ENGINES
 from pytest_wasmblog.errors import WasmblogError
 from pytest_wasmblog.http_rules import ISOLATION_MODES, Isolation, mime_suffix
 
-ENGINES = ("chromium", "firefox", "webkit")
 ENGINE_CHOICES = (*ENGINES, "all")
 GROUP = "wasmblog"
 GROUP_HELP = "pytest-wasmblog: Popcorn (AtomVM/WebAssembly) sites in real browsers"
-DEFAULT_MAX_PAYLOAD = 50_000  # bytes of JSON per call: the VM aborts at about 100 KB (docs/bundle.md)
+# Bytes of JSON per call: a 50 KB argument works, about 100 KB aborts the VM (measured; docs/bundle.md).
+DEFAULT_MAX_PAYLOAD = 50_000
 
 
 class SettingsError(WasmblogError):

@@ -18,7 +18,8 @@ from pytest_wasmblog.bundle.build import REPORT_NAME
 from pytest_wasmblog.bundle.why import import_chain
 from pytest_wasmblog.errors import WasmblogError
 from pytest_wasmblog.perf.sizes import AssetSize, site_sizes
-from pytest_wasmblog.treemap import Tile, human_size, save_png
+from pytest_wasmblog.treemap import Tile, save_png
+from pytest_wasmblog.units import human_size
 
 ORIGIN_NAMES = {"app": "app", "elixir": "Elixir", "otp": "OTP", "shim": "shims"}
 RUNTIME_FILES = ("AtomVM.wasm", "AtomVM.mjs")

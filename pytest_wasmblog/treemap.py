@@ -23,12 +23,12 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from pytest_wasmblog.atomic import write_atomically
+from pytest_wasmblog.units import human_size
 
 __all__ = [
     "Placement",
     "Rect",
     "Tile",
-    "human_size",
     "layout",
     "place_tiles",
     "render",
@@ -78,41 +78,6 @@ class Placement:
 
     tile: Tile
     rect: Rect
-
-
-# --------------------------------------------------------------------------
-# Human-readable sizes
-# --------------------------------------------------------------------------
-
-# Decimal units (1 KB = 1000 bytes, 1 MB = 1000 KB), the convention used by
-# browser devtools and HTTP transfer reports, so numbers match what users see.
-_UNIT_STEP = 1000
-_UNITS = ("KB", "MB", "GB", "TB")
-
-
-def human_size(num_bytes: int) -> str:
-    """Format a byte count with three significant digits: "980 B", "12.3 KB", "1.24 MB"."""
-    if num_bytes < 0:
-        raise ValueError(f"negative size: {num_bytes}")
-    if num_bytes < _UNIT_STEP:
-        return f"{num_bytes} B"
-    value = float(num_bytes)
-    for unit in _UNITS:
-        value /= _UNIT_STEP
-        text = _three_significant_digits(value)
-        # Rounding can reach 1000 (999_999 B -> "1000 KB"); promote to next unit.
-        if float(text) < _UNIT_STEP or unit == _UNITS[-1]:
-            return f"{text} {unit}"
-    raise AssertionError("unreachable")
-
-
-def _three_significant_digits(value: float) -> str:
-    # Decide decimals on the rounded text so 9.999 becomes "10.0", not "10.00".
-    for decimals, limit in ((2, 10.0), (1, 100.0)):
-        text = f"{value:.{decimals}f}"
-        if float(text) < limit:
-            return text
-    return f"{value:.0f}"
 
 
 # --------------------------------------------------------------------------

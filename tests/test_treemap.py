@@ -16,12 +16,12 @@ from pytest_wasmblog import treemap
 from pytest_wasmblog.treemap import (
     Rect,
     Tile,
-    human_size,
     layout,
     place_tiles,
     render,
     save_png,
 )
+from pytest_wasmblog.units import human_size
 
 CANVAS = Rect(0.0, 0.0, 6.0, 4.0)
 PAPER_SIZES = [6.0, 6.0, 4.0, 3.0, 2.0, 2.0, 1.0]  # example from Bruls et al.

@@ -10,14 +10,16 @@ import struct
 import zlib
 from dataclasses import dataclass, field
 
+from pytest_wasmblog.errors import WasmblogError
+
 # Chunks the VM reads. LitT (compressed literals) is inflated to LitU; LocT is emptied.
 _KEPT_CHUNKS = ("AtU8", "Atom", "Code", "ExpT", "ImpT", "FunT", "StrT", "LitU", "Line", "LocT")
 _REQUIRED_CHUNKS = ("Code", "ExpT", "ImpT")
 _EMPTY_LOCAL_TABLE = b"\x00\x00\x00\x00"
 
 
-class BeamFormatError(ValueError):
-    """A byte string that is not a well-formed BEAM module."""
+class BeamFormatError(WasmblogError, ValueError):
+    """A byte string that is not a well-formed BEAM module (a WasmblogError: the CLI reports it in a line)."""
 
     def __init__(self, problem: str, offset: int) -> None:
         super().__init__(f"{problem} (at byte {offset} of the BEAM file)")

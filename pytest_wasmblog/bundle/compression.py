@@ -16,8 +16,6 @@ import brotli  # type: ignore[import-untyped]  # a declared dependency without t
 
 from pytest_wasmblog.http_rules import COMPRESSIBLE_SUFFIXES
 
-ENCODED_SUFFIXES = (".gz", ".br")
-
 
 def encode(data: bytes) -> dict[str, bytes]:
     """The `.gz` and `.br` bodies of `data`; mtime 0 makes equal inputs give equal bytes."""

@@ -37,7 +37,6 @@ class EngineRunner:
         self.batch_size = batch_size
         self.max_reply_bytes = max_reply_bytes
         self.results: dict[str, VMResult] = {}
-        self.reboots = 0
         self._app: PopcornApp | None = None
 
     def result(self, example: Example, upcoming: Sequence[Example]) -> VMResult:
@@ -109,7 +108,6 @@ class EngineRunner:
 
     def _reboot(self) -> None:
         """A new VM: the page loaded again from the browser's cache (fast), or a new page if that fails."""
-        self.reboots += 1
         if self._app is not None:
             try:
                 _tolerate_crash_reports(self._app.reload())

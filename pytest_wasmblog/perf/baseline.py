@@ -20,10 +20,11 @@ from pytest_wasmblog.perf.report import (
     write_report,
 )
 from pytest_wasmblog.perf.text import format_value, render_table
+from pytest_wasmblog.units import KB
 
 DEFAULT_RELATIVE = 0.10
 # Below these a change is timer jitter or a rounding of compressed sizes, whatever the percentage.
-DEFAULT_FLOORS: Mapping[str, float] = MappingProxyType({"ms": 5.0, "bytes": 1024.0})
+DEFAULT_FLOORS: Mapping[str, float] = MappingProxyType({"ms": 5.0, "bytes": float(KB)})
 
 Status = Literal["regression", "improvement", "ok", "new", "missing"]
 # Table order: what needs attention first.

@@ -23,6 +23,7 @@ from fnmatch import fnmatchcase
 from pytest_wasmblog.errors import WasmblogError
 from pytest_wasmblog.perf.metrics import METRIC_ENGINES, Metric, MetricSet
 from pytest_wasmblog.perf.text import format_value, render_table
+from pytest_wasmblog.units import KB, MB
 
 ALL_ENGINES = "*"
 # Unit as written -> (unit of the metric, factor to it).
@@ -30,8 +31,8 @@ LIMIT_UNITS: dict[str, tuple[str, float]] = {
     "ms": ("ms", 1.0),
     "s": ("ms", 1000.0),
     "B": ("bytes", 1.0),
-    "KB": ("bytes", 1000.0),
-    "MB": ("bytes", 1_000_000.0),
+    "KB": ("bytes", float(KB)),
+    "MB": ("bytes", float(MB)),
 }
 BUDGET_FORM = (
     "ENGINE:METRIC<=LIMIT, e.g. chromium:boot.app_ready<=1.5s or any:size.*.br<=800KB "

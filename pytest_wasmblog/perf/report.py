@@ -23,7 +23,6 @@ from pytest_wasmblog.perf.metrics import Metric, MetricError, MetricSet
 
 SCHEMA_NAME = "pytest-wasmblog-report/1"
 SCHEMA_FILE = "report.schema.json"
-OUTCOMES: tuple[str, ...] = ("passed", "failed")
 COUNT_KEYS: tuple[str, ...] = ("passed", "failed", "skipped", "xfailed", "xpassed", "errors")
 # Long values (a whole metric) make a schema message unreadable; the JSON path says where to look.
 _MAX_MESSAGE = 200
@@ -75,7 +74,7 @@ def _total_memory(meminfo: Path) -> int | None:
     except OSError:  # not Linux, or /proc not mounted
         return None
     match = re.search(r"^MemTotal:\s+(\d+)\s*kB", text, re.MULTILINE)
-    return int(match.group(1)) * 1024 if match else None
+    return int(match.group(1)) * 1024 if match else None  # the kernel's "kB" is 1,024 bytes
 
 
 def build_report(

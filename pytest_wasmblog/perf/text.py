@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pytest_wasmblog.units import human_size
+
 
 def format_value(value: float, unit: str) -> str:
-    """`1234.5 ms`, `512 B`, `12.3 KB`, `1.25 MB` (decimal: 1 KB = 1000 B, as budgets read them)."""
+    """`1234.5 ms`, `512 B`, `12.3 KB`, `1.25 MB` (1 KB = 1000 B, as budgets read them)."""
     if unit == "ms":
         return f"{value:.3f} ms" if abs(value) < 1 else f"{value:.1f} ms"  # postMessage takes 0.02 ms
     if unit == "bytes":
-        size = abs(value)
-        if size < 1000:
-            return f"{value:.0f} B"
-        if size < 1_000_000:
-            return f"{value / 1000:.1f} KB"
-        return f"{value / 1_000_000:.2f} MB"
+        return ("-" if value < 0 else "") + human_size(abs(value))
     return f"{value:g} {unit}"
 
 
