@@ -148,7 +148,7 @@ def _page_artifacts(folder: Path, name: str, page: BrowserPage) -> list[str]:
     try:
         if page.save_trace(folder / f"{name}-trace.zip"):
             lines.append(f"{name}-trace.zip: Playwright trace (npx playwright show-trace {folder / name}-trace.zip)")
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - describing a failure must never hide it
         lines.append(f"{name}-trace.zip: not saved ({_short(exc)})")
     try:
         page.screenshot(folder / f"{name}.png")
@@ -163,11 +163,11 @@ def _page_artifacts(folder: Path, name: str, page: BrowserPage) -> list[str]:
                      + (f"; page errors: {' | '.join(errors[:3])}" if errors else ""))
         if errors:
             (folder / f"{name}-errors.txt").write_text("\n".join(errors) + "\n")
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - describing a failure must never hide it
         lines.append(f"{name}-console.txt: not available ({_short(exc)})")
     try:
         state = page.evaluate(SNAPSHOT_JS, timeout_s=5)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - a page that cannot answer has nothing more to say
         state = None
         lines.append(f"{name}-vm.txt: the page did not answer ({_short(exc)})")
     if isinstance(state, dict):

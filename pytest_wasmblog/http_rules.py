@@ -117,7 +117,7 @@ def accepts(accepted: Mapping[str, float], coding: str) -> bool:
     return accepted.get("*", 0.0) > 0
 
 
-def parse_range(value: str, size: int) -> tuple[int, int] | None | Literal["unsatisfiable"]:
+def parse_range(value: str, size: int) -> tuple[int, int] | Literal["unsatisfiable"] | None:
     """One `bytes=a-b` range -> inclusive (start, end); None to ignore the header."""
     unit, _, spec = value.partition("=")
     if unit.strip().lower() != "bytes" or "," in spec:

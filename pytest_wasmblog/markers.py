@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_wasmblog.settings import ENGINES
+from pytest_wasmblog.browsers.base import ENGINES
 
 MARKERS = (
     "skip_browser(*engines, reason=None): skip the test on these engines",

@@ -83,12 +83,13 @@ class _HTTPServer(ThreadingHTTPServer):
         self.server_name = str(host)
         self.server_port = int(port)
 
+    # The base class types `request` loosely; this server only ever gets sockets.
     def process_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
         with self._conn_lock:
             self._connections.add(request)
         super().process_request(request, client_address)
 
-    def shutdown_request(self, request: socket.socket) -> None:  # type: ignore[override]
+    def shutdown_request(self, request: socket.socket) -> None:  # type: ignore[override]  # sockets, as above
         with self._conn_lock:
             self._connections.discard(request)
         super().shutdown_request(request)

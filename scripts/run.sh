@@ -37,6 +37,13 @@ echo "== building example_site"
 # that fails with exactly that crash runs once more, on a fresh VM, and shows as R in the report.
 known_crash=(--reruns 1 --only-rerun 'Aborted\(segmentation fault\)')
 
+if [ "$job" = test ]; then
+  # Static checks first: mypy --strict and ruff, as configured in pyproject.toml.
+  echo "== mypy --strict and ruff"
+  .venv/bin/mypy
+  .venv/bin/ruff check pytest_wasmblog tests
+fi
+
 case "$job" in
   demo) exec .venv/bin/python -m pytest example_site/tests --wasm-browser all -p no:cacheprovider "${known_crash[@]}" "$@" ;;
   # The conformance suite (Elixir's own doctests on the host and in each engine's VM) runs with the

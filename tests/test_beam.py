@@ -26,7 +26,7 @@ KEPT = ("AtU8", "Code", "ExpT", "ImpT", "FunT", "StrT", "LocT", "Line")
 def rich_beam(start_beam: bytes) -> bytes:
     """The compiled module plus the chunks only Elixir writes (Docs, ExCk) and an old Abst."""
     chunks = [(cid, payload) for cid, _off, payload in iff_chunks(start_beam)]
-    return iff(chunks + [("Docs", b"docs chunk"), ("ExCk", b"exck"), ("Abst", b"abstract code!")])
+    return iff([*chunks, ("Docs", b"docs chunk"), ("ExCk", b"exck"), ("Abst", b"abstract code!")])
 
 
 def chunk_ids(data: bytes) -> list[str]:
@@ -53,7 +53,7 @@ def test_parse_real_module(start_beam: bytes) -> None:
     assert {"lists", "reverse", "table", "rev"} <= set(info.atoms)
     assert "nested" not in info.atoms
     assert [c.id for c in info.chunks] == chunk_ids(start_beam)
-    for c, (cid, off, payload) in zip(info.chunks, iff_chunks(start_beam)):
+    for c, (cid, off, payload) in zip(info.chunks, iff_chunks(start_beam), strict=True):
         assert (c.id, c.offset, c.data) == (cid, off, payload)
 
 

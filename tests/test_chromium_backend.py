@@ -67,7 +67,7 @@ def test_session_describes_itself(chromium: ChromiumSession) -> None:
 def test_cross_origin_isolation_follows_the_server(
     page: BrowserPage, site: Path, isolation: str, expected: bool
 ) -> None:
-    with StaticSiteServer(site, isolation=isolation) as srv:  # type: ignore[arg-type]
+    with StaticSiteServer(site, isolation=isolation) as srv:  # type: ignore[arg-type]  # a parametrized str, one of the modes
         assert page.goto(srv.url) == 200
         assert page.evaluate("async () => crossOriginIsolated") is expected
         assert page.evaluate("async () => typeof SharedArrayBuffer") == ("function" if expected else "undefined")

@@ -47,7 +47,7 @@ def test_session_describes_itself(session: BrowserSession) -> None:
 
 @pytest.mark.parametrize(("isolation", "expected"), [("require-corp", True), ("none", False)])
 def test_cross_origin_isolation_follows_the_server(page: BrowserPage, site: Path, isolation: str, expected: bool) -> None:
-    with StaticSiteServer(site, isolation=isolation) as srv:  # type: ignore[arg-type]
+    with StaticSiteServer(site, isolation=isolation) as srv:  # type: ignore[arg-type]  # a parametrized str, one of the modes
         page.goto(srv.url)
         assert page.evaluate("async () => crossOriginIsolated") is expected
 

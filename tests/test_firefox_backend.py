@@ -26,7 +26,7 @@ class RefusingBrowser:
 def session_with(browser: RefusingBrowser) -> FirefoxSession:
     session = FirefoxSession.__new__(FirefoxSession)  # no launch: only the context step is under test
     session.resolved = ResolvedBrowser("firefox", "system+playwright", "/usr/bin/firefox-esr", "test")
-    session.browser = browser  # type: ignore[assignment]
+    session.browser = browser  # type: ignore[assignment]  # a stand-in browser for this unit test
     return session
 
 

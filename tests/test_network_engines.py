@@ -120,7 +120,7 @@ def test_offline_fetches_fail_and_online_restores_them(page: BrowserPage, networ
     with network.offline():
         failed = timed_fetch(page, "blob.bin?n=2")
         assert failed["ok"] is False and "error" in failed
-        assert float(failed["ms"]) < 5000, "an offline fetch must fail fast, not time out"  # type: ignore[arg-type]
+        assert float(failed["ms"]) < 5000, "an offline fetch must fail fast, not time out"  # type: ignore[arg-type]  # the page returns a number
     back = timed_fetch(page, "blob.bin?n=3")
     assert back["ok"] and back["bytes"] == BLOB_BYTES
 
@@ -164,8 +164,8 @@ def test_a_throttled_transfer_takes_what_the_conditions_imply(page: BrowserPage,
         mechanisms = network.mechanisms()
     floor_ms = CONDITIONS.transfer_s(BLOB_BYTES) * 1000
     assert slow["ok"] and slow["bytes"] == BLOB_BYTES
-    assert floor_ms * 0.95 <= float(slow["ms"]) < floor_ms * 1.6 + 500, slow  # type: ignore[arg-type]
-    assert float(fast["ms"]) < floor_ms / 2  # type: ignore[arg-type]
+    assert floor_ms * 0.95 <= float(slow["ms"]) < floor_ms * 1.6 + 500, slow  # type: ignore[arg-type]  # the page returns a number
+    assert float(fast["ms"]) < floor_ms / 2  # type: ignore[arg-type]  # the page returns a number
     record = server.requests("/blob.bin")[-1]
     if session.has(CAP_CDP):
         # Chromium throttled the page's request itself; the server let it through at full speed.
@@ -178,14 +178,14 @@ def test_a_throttled_transfer_takes_what_the_conditions_imply(page: BrowserPage,
 
 def test_named_profiles_slow_every_request_by_their_latency(page: BrowserPage, network: Network) -> None:
     with network.throttle("4g"):
-        ms = float(timed_fetch(page, "index.html?n=4g")["ms"])  # type: ignore[arg-type]
+        ms = float(timed_fetch(page, "index.html?n=4g")["ms"])  # type: ignore[arg-type]  # the page returns a number
     assert 165 * 0.95 <= ms < 165 + 1500
 
 
 def test_unthrottling_restores_full_speed(page: BrowserPage, network: Network) -> None:
     handle = network.throttle(CONDITIONS)
     handle.stop()
-    assert float(timed_fetch(page, "blob.bin?n=after")["ms"]) < CONDITIONS.transfer_s(BLOB_BYTES) * 500  # type: ignore[arg-type]
+    assert float(timed_fetch(page, "blob.bin?n=after")["ms"]) < CONDITIONS.transfer_s(BLOB_BYTES) * 500  # type: ignore[arg-type]  # the page returns a number
 
 
 def test_service_worker_requests_are_cut_offline(page: BrowserPage, network: Network, server: StaticSiteServer,
@@ -207,7 +207,7 @@ def test_service_worker_requests_are_throttled(page: BrowserPage, network: Netwo
     with network.throttle(CONDITIONS):
         result = timed_fetch(page, "blob.bin?via=sw&n=slow")
     floor_ms = CONDITIONS.transfer_s(BLOB_BYTES) * 1000
-    assert result["ok"] and floor_ms * 0.95 <= float(result["ms"]) < floor_ms * 1.6 + 500, result  # type: ignore[arg-type]
+    assert result["ok"] and floor_ms * 0.95 <= float(result["ms"]) < floor_ms * 1.6 + 500, result  # type: ignore[arg-type]  # the page returns a number
     assert BROWSER_SHAPED_HEADER not in server.requests("/blob.bin")[-1].request_headers
 
 
@@ -239,4 +239,4 @@ def test_coming_back_online_keeps_the_throttle(page: BrowserPage, network: Netwo
             assert timed_fetch(page, "blob.bin?n=off")["ok"] is False
         result = timed_fetch(page, "blob.bin?n=back")
     floor_ms = CONDITIONS.transfer_s(BLOB_BYTES) * 1000
-    assert result["ok"] and floor_ms * 0.95 <= float(result["ms"]) < floor_ms * 1.6 + 500, result  # type: ignore[arg-type]
+    assert result["ok"] and floor_ms * 0.95 <= float(result["ms"]) < floor_ms * 1.6 + 500, result  # type: ignore[arg-type]  # the page returns a number

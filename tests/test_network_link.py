@@ -155,12 +155,12 @@ def test_profiles_are_the_devtools_presets() -> None:
     assert set(PROFILES) >= {"slow-3g", "fast-3g", "4g"}
     slow, fast, lte = (resolve(n) for n in ("slow-3g", "fast-3g", "4g"))
     assert slow.latency_ms > fast.latency_ms > lte.latency_ms
-    assert slow.download_bps < fast.download_bps < lte.download_bps  # type: ignore[operator]
+    assert slow.download_bps < fast.download_bps < lte.download_bps  # type: ignore[operator]  # the profiles all set a download rate
     assert resolve("Fast-3G") is fast
 
 
 def test_unknown_profile_names_the_known_ones() -> None:
-    with pytest.raises(NetworkConditionsError, match="unknown network profile 'edge'.*slow-3g, fast-3g, 4g"):
+    with pytest.raises(NetworkConditionsError, match=r"unknown network profile 'edge'.*slow-3g, fast-3g, 4g"):
         resolve("edge")
 
 

@@ -217,7 +217,7 @@ def test_a_refused_save_keeps_the_previous_baseline(tmp_path: Path) -> None:
 
 
 def test_loading_a_missing_baseline_says_how_to_make_one(tmp_path: Path) -> None:
-    with pytest.raises(BaselineError, match="no baseline at .*save one from a passing run"):
+    with pytest.raises(BaselineError, match=r"no baseline at .*save one from a passing run"):
         load_baseline(tmp_path / "baseline.json")
 
 

@@ -113,7 +113,7 @@ def test_metric_json_round_trip_recomputes_the_summary() -> None:
 )
 def test_metric_from_json_refuses_incomplete_data(data: object, message: str) -> None:
     with pytest.raises(MetricError, match=message):
-        Metric.from_json(data)  # type: ignore[arg-type]
+        Metric.from_json(data)  # type: ignore[arg-type]  # malformed on purpose
 
 
 def test_metric_set_accumulates_samples_and_iterates_by_engine_then_name() -> None:
@@ -184,5 +184,5 @@ def test_metric_set_json_round_trip() -> None:
 
 
 def test_a_metric_without_samples_cannot_join_a_set() -> None:
-    with pytest.raises(MetricError, match="chromium:boot.app_ready has no samples"):
+    with pytest.raises(MetricError, match=r"chromium:boot\.app_ready has no samples"):
         MetricSet([Metric("boot.app_ready", "chromium", "ms")])

@@ -58,7 +58,8 @@ def test_booting_without_isolation_fails_fast_and_says_why(pytester: pytest.Pyte
     pytester.makepyfile("def test_boot(wasm_app):\n    pass\n")
     result = run(pytester, toolbox_site, option, "--wasm-boot-timeout=120", "--durations=1")
     result.assert_outcomes(errors=1)
-    pattern = f"*NotIsolatedError*is not cross-origin isolated*SharedArrayBuffer*the server sent /index.html: header {named}*"
+    pattern = ("*NotIsolatedError*is not cross-origin isolated*SharedArrayBuffer*"
+               f"the server sent /index.html: header {named}*")
     result.stdout.fnmatch_lines([pattern])
     assert _setup_seconds(result) < 10
 

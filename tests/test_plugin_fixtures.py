@@ -119,7 +119,8 @@ def test_a_start_module_that_returns_is_named_as_the_cause(pytester: pytest.Pyte
 
     site = tmp_path / "returns"
     (site / "lib").mkdir(parents=True)
-    (site / "wasmblog.toml").write_text('[bundle]\nstart_module = "Returns"\ntest_bridge = false\n[site]\nstatic = "static"\n')
+    (site / "wasmblog.toml").write_text(
+        '[bundle]\nstart_module = "Returns"\ntest_bridge = false\n[site]\nstatic = "static"\n')
     (site / "lib" / "returns.ex").write_text("defmodule Returns do\n  def start, do: :done\nend\n")
     (site / "static").mkdir()
     (site / "static" / "index.html").write_text((Path(__file__).parent / "sites" / "static" / "index.html").read_text())

@@ -122,7 +122,8 @@ def test_a_missing_engine_skips_outside_ci_and_fails_in_ci(
     in_ci.stdout.fnmatch_lines([f"*no {engine} browser found*", "*CI=true: a missing browser or capability is an error*"])
 
 
-def test_explicit_path_beats_auto_detection_in_the_header(pytester: pytest.Pytester, toolbox_site: Path, tmp_path: Path) -> None:
+def test_explicit_path_beats_auto_detection_in_the_header(pytester: pytest.Pytester, toolbox_site: Path,
+                                                          tmp_path: Path) -> None:
     # A copy of the system Chromium under another name: found only if the explicit path wins.
     chromium = Path("/usr/bin/chromium")
     if not chromium.exists():

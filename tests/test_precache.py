@@ -283,7 +283,7 @@ def test_missing_worker_file(tmp_path: Path, worker: str) -> None:
 def test_worker_that_is_a_folder(tmp_path: Path) -> None:
     site = make_static(tmp_path, SITE_FILES, worker=None)
     (site / WORKER).mkdir()
-    with pytest.raises(PrecacheError, match="sw.js"):
+    with pytest.raises(PrecacheError, match=r"sw\.js"):
         inject(site, WORKER)
 
 

@@ -72,7 +72,7 @@ def beam_modules(draw: st.DrawFn, start: bool = False) -> tuple[str, bytes]:
     exports = draw(st.lists(st.tuples(function_names, st.integers(0, 3)), max_size=3, unique=True))
     if start and ("start", 0) not in exports:
         exports.append(("start", 0))
-    atoms = [module] + sorted({f for f, _ in exports} - {module})
+    atoms = [module, *sorted({f for f, _ in exports} - {module})]
     return module, synthetic_beam(atoms, exports, compact=draw(st.booleans()))
 
 
@@ -118,7 +118,7 @@ def draw_position(data: st.DataObject, whole: bytes, label: str, end: bool = Fal
     """A byte position in a bundle, spread over the magic and each entry (a plain st.integers
     would mostly land in the magic); with end=True, len(whole) too."""
     starts = [0, *entry_offsets(whole)]
-    regions = list(zip(starts, [*starts[1:], len(whole)]))
+    regions = list(zip(starts, [*starts[1:], len(whole)], strict=True))
     # Entries first, the magic last: hypothesis favours the first elements of sampled_from.
     lo, hi = data.draw(st.sampled_from(regions[1:] + regions[:1]), label=f"{label} (region)")
     span = hi - lo + (1 if end and hi == len(whole) else 0)
@@ -332,7 +332,7 @@ def test_write_read_round_trip(entries: list[Entry]) -> None:
     read = avm.read(data)
     assert [(e.name, e.flags) for e in read] == [(e.name, e.flags) for e in entries]
     offset = len(HEADER)
-    for got, sent in zip(read, entries):
+    for got, sent in zip(read, entries, strict=True):
         if Flag.FILE in sent.flags:
             assert got.data == sent.data
             payload = 4 + len(sent.data)
@@ -437,7 +437,7 @@ def same(a: Any, b: Any) -> bool:
     if isinstance(a, float):
         return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
     if isinstance(a, (list, tuple)):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, dict):
         if len(a) != len(b):
             return False

@@ -476,7 +476,8 @@ def sweep_difference(subject: Term, outcome: Outcome) -> str:
 
     def chars(offsets: set[int]) -> str:
         starts = sorted(o for o in offsets if isinstance(subject, bytes) or (data[o] & 0xC0) != 0x80)
-        shown = [f"{data[o]:#x}" if isinstance(subject, bytes) else f"U+{ord(data[o:o + 4].decode(errors='ignore')[:1] or '?'):04X}"
+        shown = [f"{data[o]:#x}" if isinstance(subject, bytes)
+                 else f"U+{ord(data[o:o + 4].decode(errors='ignore')[:1] or '?'):04X}"
                  for o in starts[:40]]
         return ", ".join(shown) + (f" ... ({len(starts)})" if len(starts) > 40 else "")
 

@@ -75,7 +75,7 @@ ISOLATION_EXPECTED: dict[str, dict[str, str | None]] = {
 @pytest.mark.parametrize("isolation", sorted(ISOLATION_EXPECTED))
 @pytest.mark.parametrize("path", ["/", "/app.wasm", "/missing.wasm", "/../secret.txt", "/sub"])
 def test_isolation_headers_on_every_response(site: Path, isolation: str, path: str) -> None:
-    with StaticSiteServer(site, isolation=isolation) as srv:  # type: ignore[arg-type]
+    with StaticSiteServer(site, isolation=isolation) as srv:  # type: ignore[arg-type]  # a parametrized mode
         resp = fetch(srv, path)
     assert resp.status in (200, 301, 403, 404)
     for name, value in ISOLATION_EXPECTED[isolation].items():
@@ -107,7 +107,7 @@ def test_each_isolation_header_can_be_omitted_alone(site: Path, omitted: str) ->
 
 def test_unknown_isolation_mode_is_refused(site: Path) -> None:
     with pytest.raises(ValueError, match="isolation"):
-        StaticSiteServer(site, isolation="strict")  # type: ignore[arg-type]
+        StaticSiteServer(site, isolation="strict")  # type: ignore[arg-type]  # a wrong mode on purpose
 
 
 def test_extra_headers_are_sent(site: Path) -> None:
@@ -148,7 +148,7 @@ def test_a_mime_override_replaces_the_pinned_type_for_that_suffix_only(site: Pat
 
 @pytest.mark.parametrize("extension", ["", ".", "a/b"])
 def test_a_mime_override_needs_a_file_extension(site: Path, extension: str) -> None:
-    with pytest.raises(ValueError, match="needs a file extension such as .wasm"):
+    with pytest.raises(ValueError, match=r"needs a file extension such as \.wasm"):
         StaticSiteServer(site, mime_types={extension: "text/plain"})
 
 

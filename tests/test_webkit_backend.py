@@ -60,7 +60,7 @@ def test_shared_array_buffer_needs_the_jsc_flag(webkitgtk: WebKitGTKSession, sit
 
 def test_each_page_is_a_new_webdriver_session(webkitgtk: WebKitGTKSession) -> None:
     with webkitgtk.new_page() as first, webkitgtk.new_page() as second:
-        assert first.driver.session_id != second.driver.session_id  # type: ignore[attr-defined]
+        assert first.driver.session_id != second.driver.session_id  # type: ignore[attr-defined]  # WebDriver pages have a driver
 
 
 def test_xvfb_display_per_worker(monkeypatch: pytest.MonkeyPatch) -> None:

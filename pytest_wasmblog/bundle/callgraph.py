@@ -82,6 +82,9 @@ class CallGraphReader:
         self.read_count += len(jobs)
 
 
+_KINDS: dict[str, FunctionKind] = {"code": "code", "stub": "stub", "placeholder": "placeholder"}
+
+
 def parse(module: str, text: str) -> ModuleCalls:
     """The tool's output for one module (see wasmblog_calls.erl for the format)."""
     functions: dict[tuple[str, int], Function] = {}
@@ -97,9 +100,9 @@ def parse(module: str, text: str) -> ModuleCalls:
     for line in text.splitlines():
         fields = [unquote(f) if "%" in f else f for f in line.split("\t")]
         match fields:
-            case ["F", name, arity, exported, kind] if kind in ("code", "stub", "placeholder"):
+            case ["F", name, arity, exported, kind] if kind in _KINDS:
                 close()
-                current, calls = (name, int(arity), exported == "1", kind), []  # type: ignore[assignment]
+                current, calls = (name, int(arity), exported == "1", _KINDS[kind]), []
             case ["C" | "M", m, f, arity]:
                 calls.append((m, f, int(arity)))
             case ["A", m, f]:

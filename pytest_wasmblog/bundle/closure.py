@@ -75,7 +75,7 @@ def compute(
     queue: deque[str] = deque()
 
     def add(module: str, reason: Reason) -> None:
-        if module in closure.modules or module in VM_MODULES and module not in available:
+        if module in closure.modules or (module in VM_MODULES and module not in available):
             return
         if reason.kind not in ("root", "keep") and policy.drops(module):
             closure.dropped.setdefault(module, set()).add(reason.parent or "?")

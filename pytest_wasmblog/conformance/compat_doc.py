@@ -14,9 +14,9 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+from pytest_wasmblog.browsers.base import ENGINES
 from pytest_wasmblog.conformance.known import KnownFailure
 from pytest_wasmblog.conformance.suite import CHECKED_CLASSES, Suite
-from pytest_wasmblog.settings import ENGINES
 
 TIMES_START = "<!-- times: from a run's report (`--report`); --check leaves them alone -->"
 TIMES_END = "<!-- /times -->"

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from pytest_wasmblog.browsers.base import ENGINES
 from pytest_wasmblog.errors import WasmblogError
-from pytest_wasmblog.settings import ENGINES
 
 KNOWN_FAILURES = Path(str(resources.files("pytest_wasmblog") / "conformance" / "known_failures.toml"))
 

@@ -9,8 +9,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pytest_wasmblog.browsers.base import ENGINES
 from pytest_wasmblog.errors import WasmblogError
-from pytest_wasmblog.settings import ENGINES
 
 # Engine of metrics that do not depend on the browser (bundle sizes).
 ANY_ENGINE = "any"

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 # Typed when types-jsonschema is installed; without it the names are Any and mypy must not fail.
+# types-jsonschema comes with the test extras only: without it the import is untyped.
 from jsonschema import Draft202012Validator, ValidationError  # type: ignore[import-untyped, unused-ignore]
 
 from pytest_wasmblog.atomic import write_atomically
