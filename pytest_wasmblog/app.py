@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pytest_wasmblog import site_report
 from pytest_wasmblog.browsers.base import BrowserPage
@@ -21,18 +22,30 @@ from pytest_wasmblog.bundle.config import module_atom
 from pytest_wasmblog.settings import DEFAULT_MAX_PAYLOAD
 from pytest_wasmblog.vm_errors import (
     BridgeError,
+    PageSetupError,
     VMCrashError,
     boot_timed_out,
+    bundle_not_found,
     call_timed_out,
     not_isolated,
+    page_runs_no_script,
     page_threw_while_booting,
     payload_too_large,
+    popcorn_frame_removed,
+    popcorn_not_exposed,
     vm_died_during_call,
     vm_stopped_while_booting,
 )
 
 PROBE_JS = (resources.files("pytest_wasmblog") / "js" / "probe.js").read_text()
 _POLL_S = 0.05
+# How long after popcorn_app_ready the page may take to set window.popcorn. Popcorn resolves init()
+# in the task that delivers the event, so a page that does `window.popcorn = await Popcorn.init()`
+# sets it a few microtasks later: measured 0.07-0.4 ms (median), 8 ms at most over 180 boots of the
+# example site and tests/sites/toolbox, cold and warm, on all three engines, and 34 ms at most with
+# the 2 cores overloaded (load average 9). 1 s is 30 times that worst case.
+EXPOSE_GRACE_S = 1.0
+_BUNDLE_PROBES = frozenset({"/bundle.avm", "/assets/bundle.avm"})
 SNAPSHOT_JS = "async () => window.__wasmblog ? window.__wasmblog.snapshot() : null"
 
 
@@ -84,9 +97,13 @@ class PopcornApp:
                 raise not_isolated(self.url, state["stdout"], state["stderr"])
             if state["pageErrors"]:
                 raise page_threw_while_booting(self.url, state["pageErrors"][0], state["stdout"], state["stderr"])
+            fault = page_setup_fault(state, self.url)
+            if fault is not None:
+                raise fault
             if time.monotonic() > deadline:
-                raise boot_timed_out(self.url, timeout_s, state["readyAt"] is not None, bool(state["popcornExposed"]),
-                                     state["stdout"], state["stderr"])
+                raise boot_timed_out(self.url, timeout_s, state["stdout"], state["stderr"],
+                                     announced=state["readyAt"] is not None, popcorn=state["popcorn"],
+                                     frame_at_ms=state["frameAt"], heartbeat_at_ms=state["heartbeatAt"])
             time.sleep(_POLL_S)
         self.boot_wall_s = time.monotonic() - started
         self.boot_ms = float(state["readyAt"])
@@ -184,6 +201,33 @@ class PopcornApp:
         for hook in self.before_close:
             hook(self)
         self.page.close()
+
+
+def page_setup_fault(state: dict[str, Any], url: str, grace_s: float = EXPOSE_GRACE_S) -> PageSetupError | None:
+    """A page fault the probe's snapshot already proves, long before the boot timeout."""
+    ready_at = state["readyAt"]
+    if ready_at is not None and not state["popcornExposed"] and state["now"] - ready_at > grace_s * 1000:
+        return popcorn_not_exposed(url, state["popcorn"], ready_at, grace_s, state["stdout"], state["stderr"])
+    if ready_at is None and state["frameInDocument"] is False:
+        return popcorn_frame_removed(url, state["stdout"], state["stderr"])
+    probes = _failed_bundle_probes(state["failedFetches"])
+    if probes and state["frameAt"] is None:
+        return bundle_not_found(url, probes, state["stdout"], state["stderr"])
+    # Loaded, and every script of the page (if any) failed to load: none of its code runs, so
+    # nothing will ever call Popcorn.init(). A page whose scripts ran may still start it later.
+    scripts = state["pageScripts"]
+    if scripts["complete"] and len(scripts["failed"]) == scripts["count"] and state["frameAt"] is None:
+        return page_runs_no_script(url, scripts["failed"], state["stdout"], state["stderr"])
+    return None
+
+
+def _failed_bundle_probes(failed_fetches: list[dict[str, Any]]) -> list[str]:
+    """Popcorn 0.3.3's init() looks for the bundle with a HEAD request at each of these paths when the
+    page gives no bundlePaths, and rejects when neither answers: how each failed, once both have."""
+    failed = {urlsplit(f["url"]).path: f["status"] or "network error" for f in failed_fetches if f["method"] == "HEAD"}
+    if not failed.keys() >= _BUNDLE_PROBES:
+        return []
+    return [f"{path}: {failed[path]}" for path in sorted(_BUNDLE_PROBES)]
 
 
 def applied_function(args: Any) -> str | None:

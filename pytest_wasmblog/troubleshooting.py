@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pytest_wasmblog.app import page_setup_fault
 from pytest_wasmblog.breaker import BootBreaker
 from pytest_wasmblog.browsers.resolve import resolve_browser
 from pytest_wasmblog.browsers.xvfb import Xvfb
@@ -89,6 +90,21 @@ def _no_display() -> BaseException:
             os.environ["PATH"] = previous
 
 
+def _page_fault(**seen: object) -> BaseException:
+    """What the boot's check makes of a probe snapshot: a page that booted Popcorn and ran its scripts,
+    but for what `seen` changes (times in ms of the page's clock)."""
+    state: dict[str, object] = {
+        "readyAt": 640.0, "now": 1700.0, "popcorn": "instance", "popcornExposed": True, "frameAt": 230.0,
+        "frameInDocument": True, "failedFetches": [], "pageScripts": {"complete": True, "count": 1, "failed": []},
+        "stdout": [], "stderr": [],
+    } | seen
+    state["popcornExposed"] = state["popcorn"] == "instance"
+    fault = page_setup_fault(state, URL)
+    if fault is None:
+        raise AssertionError(f"the boot's check finds no fault in {seen}")
+    return fault
+
+
 def _breaker_open() -> BaseException:
     breaker = BootBreaker(3)
     for _ in range(3):
@@ -144,7 +160,23 @@ FAULTS: tuple[Fault, ...] = (
         URL, "Warning, module Elixir.URI cannot be resolved", [], [])),
     Fault("A module that does not exist", lambda: vm_stopped_while_booting(
         URL, "Warning, module Elixir.Jason cannot be resolved", [], [])),
-    Fault("The app never says it is ready", lambda: boot_timed_out(URL, 20, False, True, [], [])),
+    Fault("The page never sets `window.popcorn`", lambda: _page_fault(popcorn="undefined")),
+    Fault("`window.popcorn` is the promise (`await` forgotten)", lambda: _page_fault(popcorn="promise")),
+    Fault("The page has no script", lambda: _page_fault(
+        readyAt=None, popcorn="undefined", frameAt=None, pageScripts={"complete": True, "count": 0, "failed": []})),
+    Fault("The page's script is missing (404)", lambda: missing_site_files(["/app.js"], URL, [], [])),
+    Fault("No script of the page could load (blocked, not a 404)", lambda: _page_fault(
+        readyAt=None, popcorn="undefined", frameAt=None,
+        pageScripts={"complete": True, "count": 1, "failed": ["https://cdn.example.com/app.js"]})),
+    Fault("`Popcorn.init()` fails (WebKit reports no page error for it)", lambda: _page_fault(
+        readyAt=None, popcorn="undefined", frameInDocument=False)),
+    Fault("`Popcorn.init()` finds no bundle (offline, not a 404)", lambda: _page_fault(
+        readyAt=None, popcorn="undefined", frameAt=None, failedFetches=[
+            {"url": "http://127.0.0.1:PORT/bundle.avm", "method": "HEAD", "status": 0},
+            {"url": "http://127.0.0.1:PORT/assets/bundle.avm", "method": "HEAD", "status": 0}])),
+    Fault("The page never calls `Popcorn.init()`", lambda: boot_timed_out(URL, 20, [], [])),
+    Fault("The app never says it is ready", lambda: boot_timed_out(URL, 20, [], [], frame_at_ms=230.0,
+                                                                  heartbeat_at_ms=19_900.0)),
     Fault("A call needs a module the bundle left out", lambda: vm_died_during_call(
         "{'bridge': 'apply', 'module': 'Enum', 'function': 'take_random', ...}",
         "Warning: module rand cannot be resolved.", [], [])),
@@ -158,7 +190,7 @@ FAULTS: tuple[Fault, ...] = (
     Fault("A call needs a NIF this VM does not implement", lambda: _bridge_error(
         "Reach.Misc", "count", "ErlangError", ":ets.select_count/2 is not available in this VM: BEAM implements it "
         "in C (a NIF) and this VM has no implementation of it (nif_not_available_in_wasm)")),
-    Fault("The VM aborts during a call (or the call names a process that does not exist)",
+    Fault("The VM aborts during a call (or the call's receiver does not exist, or ends without answering)",
           lambda: vm_died_during_call("{'echo': 'xxx...'}", "Aborted(segmentation fault)", [], [])),
     Fault("A call that never answers", lambda: call_timed_out("{'hang': []}", 10.0, [], [])),
     Fault("Arguments that cannot be encoded", lambda: _raised(lambda: encode([object()]))),

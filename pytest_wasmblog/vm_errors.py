@@ -38,6 +38,22 @@ class BootTimeoutError(VMError):
     pass
 
 
+class PageSetupError(VMError):
+    """The page does not start Popcorn the way the harness needs (README, "Using it on your own Popcorn site")."""
+
+
+class PopcornNotExposedError(PageSetupError):
+    """Popcorn announced the app ready but the page did not put the instance in window.popcorn."""
+
+
+class PopcornInitError(PageSetupError):
+    """Popcorn.init() failed, which a browser may not report (WebKit: a rejected top-level await)."""
+
+
+class NoPageScriptError(PageSetupError):
+    """No script of the page ran (it has none, or each failed to load), so nothing starts Popcorn."""
+
+
 class MissingSiteFileError(VMCrashError):
     """The runtime or the bundle is not where the page looks for it (404)."""
 
@@ -88,32 +104,118 @@ def not_isolated(url: str, stdout: list[str], stderr: list[str], header_problems
     )
 
 
-def boot_timed_out(url: str, timeout_s: float, announced: bool, exposed: bool, stdout: list[str],
-                   stderr: list[str]) -> BootTimeoutError:
-    missing = "" if announced else "the app never sent popcorn_app_ready; "
-    unexposed = "" if exposed else "the page never set window.popcorn; "
-    return BootTimeoutError(
-        f"the app at {url} was not ready after {timeout_s:.0f} s: {missing}{unexposed}".rstrip("; "),
-        stdout, stderr,
-        fix="the start module must register a process and announce it with "
-        "Module.sendEvent('popcorn_app_ready', {name}); the page must set window.popcorn "
-        "to the instance Popcorn.init() resolves to",
-    )
+# README, "Using it on your own Popcorn site", step 1 (a test keeps the two in step).
+EXPOSE_POPCORN_JS = (
+    'import { Popcorn } from "./popcorn.mjs";\n'
+    "window.popcorn = await Popcorn.init({ onStdout: console.log, onStderr: console.warn });"
+)
+_ANNOUNCE_FIX = ("the start module must register a process and announce it with "
+                 "Module.sendEvent('popcorn_app_ready', {name}) (PytestWasmblog.Bridge.start_and_wait/1 does)")
+
+
+def _step_1(lead: str) -> str:
+    code = "\n".join(f"      {line}" for line in EXPOSE_POPCORN_JS.splitlines())
+    return f"{lead}, as the README's step 1 shows:\n{code}"
+
+
+def _seconds(ms: float) -> str:
+    return f"{ms / 1000:.1f} s"
+
+
+def boot_timed_out(url: str, timeout_s: float, stdout: list[str], stderr: list[str], *, announced: bool = False,
+                   popcorn: str = "undefined", frame_at_ms: float | None = None,
+                   heartbeat_at_ms: float | None = None) -> BootTimeoutError:
+    """What the probe saw by the deadline (times in ms of the page's clock): when Popcorn created its
+    VM iframe, and when that iframe last sent its heartbeat (only once the runtime runs)."""
+    head = f"the app at {url} was not ready after {timeout_s:.0f} s"
+    if announced:
+        summary, fix = (f"{head}: the app sent popcorn_app_ready but the page never set window.popcorn "
+                        f"(it is {popcorn})"), _step_1("expose the instance Popcorn.init() resolves to")
+    elif frame_at_ms is None:
+        summary = (f"{head}: no VM iframe appeared: the page did not call Popcorn.init() (or init() never got "
+                   "as far as creating it)")
+        fix = _step_1("the page must load popcorn.mjs and call Popcorn.init() while it loads")
+    elif heartbeat_at_ms is None:
+        summary = (f"{head}: Popcorn created the VM iframe {_seconds(frame_at_ms)} after navigation, "
+                   "but the runtime in it never started (no heartbeat)")
+        fix = ("the runtime files did not arrive or did not start in the iframe: the test's artifacts show "
+               "the requests the server answered (requests.json) and the console; on a throttled network "
+               "raise --wasm-boot-timeout (or boot_timeout_s)")
+    else:
+        summary = (f"{head}: the VM runs (Popcorn's iframe sends its heartbeat) but the app never sent "
+                   "popcorn_app_ready")
+        fix = _ANNOUNCE_FIX
+    return BootTimeoutError(summary, stdout, stderr, fix=fix)
+
+
+_POPCORN_IS = {
+    "undefined": "the page had not set window.popcorn (it is undefined)",
+    "null": "window.popcorn was still null",
+    "promise": "window.popcorn is a Promise: the page assigned Popcorn.init() without awaiting it",
+    "function": "window.popcorn is a function (the Popcorn class?), not the instance Popcorn.init() resolves to",
+}
+
+
+def popcorn_not_exposed(url: str, popcorn: str, ready_at_ms: float, grace_s: float, stdout: list[str],
+                        stderr: list[str]) -> PopcornNotExposedError:
+    """`popcorn`: what window.popcorn held, as the probe names it ("undefined", "promise", "function", ...)."""
+    what = _POPCORN_IS.get(popcorn, f"window.popcorn is a {popcorn} with no call() method, not the instance "
+                                    "Popcorn.init() resolves to")
+    return PopcornNotExposedError(
+        f"the app at {url} announced it was ready ({_seconds(ready_at_ms)} after navigation), but "
+        f"{grace_s:g} s later {what}",
+        stdout, stderr, fix=_step_1("set window.popcorn to the instance Popcorn.init() resolves to, as soon as "
+                                    "it resolves"))
+
+
+def popcorn_frame_removed(url: str, stdout: list[str], stderr: list[str]) -> PopcornInitError:
+    return PopcornInitError(
+        f"Popcorn's VM iframe is not in the document of {url}: Popcorn.init() failed and removed it, or the "
+        "container it was given is not in the page", stdout, stderr,
+        fix="the page's console has init()'s error (WebKit reports no page error for a rejected top-level "
+        "await); give Popcorn.init() a container element that is in the document, or none")
+
+
+def bundle_not_found(url: str, probes: list[str], stdout: list[str], stderr: list[str]) -> PopcornInitError:
+    """`probes`: Popcorn's HEAD requests for the bundle and how they failed ("/bundle.avm: 404")."""
+    return PopcornInitError(
+        f"Popcorn.init() found no bundle for {url}: its HEAD requests failed ({'; '.join(probes)}), so it "
+        "rejects with bundle_not_found", stdout, stderr,
+        fix="put the bundle at /bundle.avm (`wasmblog build` does) or pass its path: "
+        "Popcorn.init({ bundlePaths: [...] }), which a page that boots offline needs anyway (no service-worker "
+        "cache answers Popcorn's HEAD requests)")
+
+
+def page_runs_no_script(url: str, failed: list[str], stdout: list[str], stderr: list[str]) -> NoPageScriptError:
+    """`failed`: the page's scripts that failed to load (URLs, or how an inline one is written)."""
+    if failed:
+        summary = (f"no script of {url} ran: {', '.join(failed)} failed to load, so nothing calls Popcorn.init()")
+        lead = ("check that each script (and every module it imports) is in the built site at the path the "
+                "page asks for; the page must load popcorn.mjs and expose the instance")
+    else:
+        summary = f"{url} has no script (besides the plugin's probe), so nothing calls Popcorn.init()"
+        lead = "the page must load popcorn.mjs and expose the instance"
+    return NoPageScriptError(summary, stdout, stderr, fix=_step_1(lead))
 
 
 def missing_site_files(paths: list[str], url: str, stdout: list[str], stderr: list[str]) -> MissingSiteFileError:
-    return MissingSiteFileError(
-        f"the server answered 404 for {', '.join(paths)} while {url} booted", stdout, stderr,
-        fix="the built site is incomplete: rebuild it (`wasmblog build SITE`) or copy Popcorn's "
-        "dist/ files (AtomVM.wasm, AtomVM.mjs, popcorn.mjs, ...) and the .avm bundle next to the page")
+    fix = ("the built site is incomplete: rebuild it (`wasmblog build SITE`) or copy Popcorn's "
+           "dist/ files (AtomVM.wasm, AtomVM.mjs, popcorn.mjs, ...) and the .avm bundle next to the page")
+    scripts = [path for path in paths if path.endswith((".js", ".mjs"))]
+    if scripts:
+        # A script the page names itself may simply be misspelt (popcorn.js for popcorn.mjs).
+        fix += f"; or correct the path the page asks for ({', '.join(scripts)}: a <script src> or an import)"
+    return MissingSiteFileError(f"the server answered 404 for {', '.join(paths)} while {url} booted", stdout,
+                                stderr, fix=fix)
 
 
 def vm_died_during_call(call: str, fatal_line: str, stdout: list[str], stderr: list[str],
                         report: SiteReport | None = None, called: str | None = None) -> VMCrashError:
     """`called`: the function a bridge call applied (`Elixir.Reach.Files:read/1`), if it was one."""
     fix = missing_module.fix_for(fatal_line, report, called) or (
-        "the VM's stderr above has the cause; a process that does not exist makes Popcorn reload the VM, "
-        "and an argument near 100 KB aborts it")
+        "the VM's stderr above has the cause; a call to a process that does not exist, or whose receiver "
+        "crashes, returns or drops the call without answering, makes Popcorn reload the VM, and an argument "
+        "near 100 KB aborts it")
     return VMCrashError(f"the VM died during the call {call}: {fatal_line}", stdout, stderr,
                         fix=fix + ". The next test that needs the app gets a new VM")
 

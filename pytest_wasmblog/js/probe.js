@@ -8,7 +8,16 @@
   const state = {
     stdout: [], stderr: [], events: [], reloads: 0, readyAt: null, fatal: null,
     pageErrors: [], navigationStart: 0,
+    // When Popcorn created its VM iframe (the element too) and that iframe's last heartbeat
+    // (posted every 500 ms once the runtime has started): what a boot timeout reports.
+    frameAt: null, heartbeatAt: null, frame: null,
+    // fetch() calls of the page that failed (HTTP error or network error): Popcorn looks for its
+    // bundle with HEAD requests, and WebKit reports no error when the init() that made them rejects.
+    failedFetches: [],
   };
+  // The probe's own <script> is not the page's code; page scripts that failed to load never ran.
+  const probeScript = document.currentScript;
+  const failedScripts = new Set();
   const fatalWaiters = [];
   const setFatal = (fatal) => {
     if (state.fatal) return;
@@ -26,7 +35,8 @@
     const data = event.data;
     if (!data || typeof data.type !== "string" || !data.type.startsWith("popcorn-")) return;
     const now = performance.now();
-    if (data.type === "popcorn-stdout") vmLine("stdout", data.value);
+    if (data.type === "popcorn-heartbeat") state.heartbeatAt = now;
+    else if (data.type === "popcorn-stdout") vmLine("stdout", data.value);
     else if (data.type === "popcorn-stderr") vmLine("stderr", data.value);
     else if (data.type === "popcorn-event") {
       const name = data.value && data.value.eventName;
@@ -34,9 +44,27 @@
       if (name === "popcorn_app_ready" && state.readyAt === null) state.readyAt = now;
     } else if (data.type === "popcorn-reload") {
       state.reloads += 1;
-      setFatal({ kind: "reload", line: "Popcorn reloaded the VM iframe: the VM aborted or a call went to a process that is gone" });
+      // A call's promise that is dropped unanswered (its receiver is gone, crashed, returned or
+      // ignored it) is rejected with noproc, and Popcorn's iframe then asks for this reload too.
+      setFatal({ kind: "reload", line: "Popcorn reloaded the VM iframe: the VM aborted, or a call's receiver does not exist or ended without answering" });
     }
   });
+  const nativeFetch = window.fetch;
+  if (typeof nativeFetch === "function") {
+    window.fetch = function fetch(input, init) {
+      const pending = nativeFetch(input, init);
+      try {
+        const request = input instanceof Request ? input : null;
+        const url = request ? request.url : new URL(String(input), location.href).href;
+        const method = String((init && init.method) || (request ? request.method : "GET")).toUpperCase();
+        const failed = (status) => state.failedFetches.push({ url, method, status });
+        pending.then((response) => { if (!response.ok) failed(response.status); }, () => failed(0));
+      } catch {
+        // Bookkeeping only: whatever the page passed, its fetch goes on untouched.
+      }
+      return pending;
+    };
+  }
   // WebDriver has no console API: record the page's console calls here.
   state.console = [];
   for (const type of ["log", "info", "warn", "error", "debug"]) {
@@ -49,6 +77,11 @@
   window.addEventListener("error", (event) => {
     state.pageErrors.push(String(event.message || event.error));
   });
+  // A script element that fails to load (404, blocked, wrong type) fires a non-bubbling error
+  // event at the element: only a capturing listener on window sees it.
+  window.addEventListener("error", (event) => {
+    if (event.target instanceof HTMLScriptElement && event.target !== probeScript) failedScripts.add(event.target);
+  }, true);
   window.addEventListener("unhandledrejection", (event) => {
     const reason = event.reason;
     state.pageErrors.push("unhandled rejection: " + String((reason && (reason.stack || reason.message)) || reason));
@@ -81,6 +114,11 @@
       ...srcdoc,
       set(html) {
         const text = String(html);
+        // Popcorn's VM iframe names the bundles in meta tags (bundle-path-0, ...).
+        if (/name="bundle-path-/.test(text)) {
+          state.frame = this;
+          if (state.frameAt === null) state.frameAt = performance.now();
+        }
         const tag = "<script>" + FRAME_SCRIPT + "<\/script>";
         const head = text.search(/<head[^>]*>/i);
         const at = head < 0 ? 0 : head + text.slice(head).indexOf(">") + 1;
@@ -97,13 +135,44 @@
     encodedBodySize: typeof r.encodedBodySize === "number" ? r.encodedBodySize : null,
   });
   const fatal = () => (state.fatal ? Promise.resolve(state.fatal) : new Promise((resolve) => fatalWaiters.push(resolve)));
+  // What window.popcorn holds: "instance" when it can make calls, else what the page put there.
+  const popcornKind = () => {
+    const value = window.popcorn;
+    if (value === undefined || value === null) return String(value);
+    if (typeof value === "function") return "function";
+    if (typeof value.then === "function") return "promise";
+    if (typeof value === "object" && typeof value.call === "function") return "instance";
+    return typeof value;
+  };
+  // Scripts that can run: data blocks (JSON, import maps) and nomodule scripts never do.
+  const DATA_BLOCK = /json|^importmap$|^speculationrules$/i;
+  const pageScripts = () => {
+    const scripts = [...document.scripts].filter((script) => script !== probeScript && !script.noModule
+      && !DATA_BLOCK.test(script.type.trim()));
+    return {
+      complete: document.readyState === "complete",
+      count: scripts.length,
+      failed: scripts.filter((script) => failedScripts.has(script))
+        .map((script) => script.src || `inline <script${script.type ? ` type="${script.type}"` : ""}>`),
+    };
+  };
   window.__wasmblog = {
     snapshot(since) {
       const from = since || { stdout: 0, stderr: 0 };
+      const popcorn = popcornKind();
       return {
-        ready: state.readyAt !== null && typeof window.popcorn === "object" && window.popcorn !== null,
+        ready: state.readyAt !== null && popcorn === "instance",
         readyAt: state.readyAt,
-        popcornExposed: typeof window.popcorn === "object" && window.popcorn !== null,
+        popcornExposed: popcorn === "instance",
+        popcorn,
+        now: performance.now(),
+        frameAt: state.frameAt,
+        // false once Popcorn's VM iframe is out of the document: init() failed and removed it
+        // (or its container is not in the page); either way no VM will start in it.
+        frameInDocument: state.frame ? state.frame.isConnected : null,
+        failedFetches: state.failedFetches.slice(),
+        heartbeatAt: state.heartbeatAt,
+        pageScripts: pageScripts(),
         stdout: state.stdout.slice(from.stdout),
         stderr: state.stderr.slice(from.stderr),
         stdoutTotal: state.stdout.length,
