@@ -41,9 +41,9 @@ PROBE_JS = (resources.files("pytest_wasmblog") / "js" / "probe.js").read_text()
 _POLL_S = 0.05
 # How long after popcorn_app_ready the page may take to set window.popcorn. Popcorn resolves init()
 # in the task that delivers the event, so a page that does `window.popcorn = await Popcorn.init()`
-# sets it a few microtasks later: measured 0.07-0.4 ms (median), 8 ms at most over 180 boots of the
-# example site and tests/sites/toolbox, cold and warm, on all three engines, and 34 ms at most with
-# the 2 cores overloaded (load average 9). 1 s is 30 times that worst case.
+# sets it a few microtasks later: medians 0.07-0.7 ms and 8 ms at most over 360 boots of the example
+# site and tests/sites/toolbox, cold and warm, on all three engines (bench/test_expose_gap.py), and
+# 34 ms at most with the 2 cores overloaded (load average 9). 1 s is 30 times that worst case.
 EXPOSE_GRACE_S = 1.0
 _BUNDLE_PROBES = frozenset({"/bundle.avm", "/assets/bundle.avm"})
 SNAPSHOT_JS = "async () => window.__wasmblog ? window.__wasmblog.snapshot() : null"

@@ -57,7 +57,8 @@
         const request = input instanceof Request ? input : null;
         const url = request ? request.url : new URL(String(input), location.href).href;
         const method = String((init && init.method) || (request ? request.method : "GET")).toUpperCase();
-        const failed = (status) => state.failedFetches.push({ url, method, status });
+        // The first failures are the boot's; a page that keeps failing later must not grow every snapshot.
+        const failed = (status) => { if (state.failedFetches.length < 100) state.failedFetches.push({ url, method, status }); };
         pending.then((response) => { if (!response.ok) failed(response.status); }, () => failed(0));
       } catch {
         // Bookkeeping only: whatever the page passed, its fetch goes on untouched.
