@@ -50,6 +50,18 @@ def toolbox_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def receiver_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A hand-written receiver (no test bridge) that crashes, returns or drops a call on request."""
+    return _build("receiver", tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def silent_start_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A start module that registers its process and never announces readiness."""
+    return _build("silent_start", tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
 def cannot_run_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     """An app whose functions reach files, ports, the compiler, a NIF and init; (dist, build output)."""
     work = tmp_path_factory.mktemp("cannot_run")

@@ -14,9 +14,7 @@ import pytest
 from test_plugin_fixtures import run
 
 from pytest_wasmblog.browsers.base import ENGINES
-from pytest_wasmblog.bundle.build import build_site
 
-SITES = Path(__file__).parent / "sites"
 PAGE = """<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>a page that gets Popcorn wrong</title></head>
@@ -146,25 +144,6 @@ def test_no_bundle_at_either_path_fails_within_5_s(pytester: pytest.Pytester, to
         bundle.unlink()
     fails_fast(pytester, site, engine, "*MissingSiteFileError: the server answered 404 for /assets/bundle.avm, "
                "/bundle.avm while *")
-
-
-def _build(name: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    work = tmp_path_factory.mktemp(name)
-    shutil.copytree(SITES / name, work / name)
-    shutil.copytree(SITES / "static", work / "static")
-    return build_site(work / name, log=lambda _: None).dist
-
-
-@pytest.fixture(scope="module")
-def receiver_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A hand-written receiver (no test bridge) that crashes, returns or drops a call on request."""
-    return _build("receiver", tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def silent_start_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A start module that registers its process and never announces readiness."""
-    return _build("silent_start", tmp_path_factory)
 
 
 def test_a_call_whose_receiver_dies_or_drops_it_fails_at_once(pytester: pytest.Pytester, receiver_site: Path) -> None:

@@ -6,16 +6,8 @@ from collections.abc import Mapping, Sequence
 
 from playwright.sync_api import Browser, Playwright
 
-from .base import (
-    CAP_CDP,
-    CAP_CONSOLE,
-    CAP_OFFLINE,
-    CAP_PAGE_ERRORS,
-    CAP_ROUTE,
-    CAP_SCREENSHOT,
-    CAP_TRACE,
-)
-from .playwright_backend import PlaywrightPage, PlaywrightSession
+from .base import CAP_CDP
+from .playwright_backend import PLAYWRIGHT_CAPABILITIES, PlaywrightPage, PlaywrightSession
 from .playwright_driver import playwright_users, resolve_with_driver
 from .resolve import Probes
 
@@ -34,9 +26,7 @@ CHROMIUM_ARGS: tuple[str, ...] = (
     "--disable-quic",
 )
 
-CHROMIUM_CAPABILITIES: frozenset[str] = frozenset(
-    {CAP_CONSOLE, CAP_PAGE_ERRORS, CAP_OFFLINE, CAP_CDP, CAP_SCREENSHOT, CAP_TRACE, CAP_ROUTE}
-)
+CHROMIUM_CAPABILITIES: frozenset[str] = PLAYWRIGHT_CAPABILITIES | {CAP_CDP}
 
 ChromiumPage = PlaywrightPage
 

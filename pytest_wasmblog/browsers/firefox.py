@@ -14,21 +14,10 @@ from playwright.sync_api import Browser, BrowserContext, Playwright
 from playwright.sync_api import Error as PwError
 
 from ..errors import BrowserLaunchError
-from .base import (
-    CAP_CONSOLE,
-    CAP_OFFLINE,
-    CAP_PAGE_ERRORS,
-    CAP_ROUTE,
-    CAP_SCREENSHOT,
-    CAP_TRACE,
-)
-from .playwright_backend import PlaywrightSession
+from .playwright_backend import PLAYWRIGHT_CAPABILITIES, PlaywrightSession
 from .playwright_driver import resolve_with_driver
 from .resolve import BACKEND_MANAGED, Probes
 
-FIREFOX_CAPABILITIES: frozenset[str] = frozenset(
-    {CAP_CONSOLE, CAP_PAGE_ERRORS, CAP_OFFLINE, CAP_SCREENSHOT, CAP_TRACE, CAP_ROUTE}
-)
 # Versions shown to work together for stock Firefox over BiDi (see docs/browsers.md).
 WORKING_PLAYWRIGHT = ">=1.64,<1.65"
 _BIDI_MISMATCH_MARKERS = ("unknown command", "setMediaFeaturesOverride", "not supported", "UnsupportedOperation")
@@ -51,7 +40,7 @@ def playwright_version() -> str:
 
 class FirefoxSession(PlaywrightSession):
     engine = "firefox"
-    capabilities = FIREFOX_CAPABILITIES
+    capabilities = PLAYWRIGHT_CAPABILITIES
 
     def _launch(self, playwright: Playwright, headless: bool, timeout_ms: float) -> Browser:
         if self.resolved.backend == BACKEND_MANAGED:

@@ -15,9 +15,25 @@ from ..errors import BrowserLaunchError, JavaScriptError, NavigationError
 from ..link import BROWSER_SHAPED_HEADER
 from ..network_conditions import Conditions
 from . import evaluate as envelope
-from .base import CAP_CDP, BrowserPage, BrowserSession, ConsoleMessage
+from .base import (
+    CAP_CDP,
+    CAP_CONSOLE,
+    CAP_OFFLINE,
+    CAP_PAGE_ERRORS,
+    CAP_ROUTE,
+    CAP_SCREENSHOT,
+    CAP_TRACE,
+    BrowserPage,
+    BrowserSession,
+    ConsoleMessage,
+)
 from .playwright_driver import release_playwright
 from .resolve import ResolvedBrowser
+
+# What every engine gives through Playwright; Chromium adds CDP.
+PLAYWRIGHT_CAPABILITIES: frozenset[str] = frozenset(
+    {CAP_CONSOLE, CAP_PAGE_ERRORS, CAP_OFFLINE, CAP_SCREENSHOT, CAP_TRACE, CAP_ROUTE}
+)
 
 
 class PlaywrightPage(BrowserPage):

@@ -4,25 +4,13 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, Playwright
 
-from .base import (
-    CAP_CONSOLE,
-    CAP_OFFLINE,
-    CAP_PAGE_ERRORS,
-    CAP_ROUTE,
-    CAP_SCREENSHOT,
-    CAP_TRACE,
-)
-from .playwright_backend import PlaywrightSession
+from .playwright_backend import PLAYWRIGHT_CAPABILITIES, PlaywrightSession
 from .webkit_flags import SAB_ENV
-
-PLAYWRIGHT_WEBKIT_CAPABILITIES: frozenset[str] = frozenset(
-    {CAP_CONSOLE, CAP_PAGE_ERRORS, CAP_OFFLINE, CAP_SCREENSHOT, CAP_TRACE, CAP_ROUTE}
-)
 
 
 class PlaywrightWebKitSession(PlaywrightSession):
     engine = "webkit"
-    capabilities = PLAYWRIGHT_WEBKIT_CAPABILITIES
+    capabilities = PLAYWRIGHT_CAPABILITIES
 
     def _launch(self, playwright: Playwright, headless: bool, timeout_ms: float) -> Browser:
         # Playwright's Linux WebKit is built on the GTK port, which keeps SharedArrayBuffer off.
