@@ -10,27 +10,18 @@ across xdist workers add up the same.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pytest_wasmblog import state
-from pytest_wasmblog.boot import boot_app, launch_browser, serve_site, unavailable
-from pytest_wasmblog.browsers.base import BrowserSession
-from pytest_wasmblog.conformance import known, report, suite
+from pytest_wasmblog.conformance import known, report, suite, vm_runner
 from pytest_wasmblog.conformance.compare import compare
-from pytest_wasmblog.conformance.vm_runner import EngineRunner
-from pytest_wasmblog.errors import (
-    BrowserLaunchError,
-    BrowserNotFoundError,
-    WasmblogError,
-)
-from pytest_wasmblog.link import Link
-from pytest_wasmblog.server import StaticSiteServer
+from pytest_wasmblog.errors import WasmblogError
 from pytest_wasmblog.settings import SettingsError, writable_path
 from pytest_wasmblog.state import WasmSession
+from pytest_wasmblog.vm_batches import EngineJobs
 
 HOST = "host"
 MARKER = "wasm_conformance: an example of Elixir's docs run by --wasm-conformance (select with -m wasm_conformance)"
@@ -69,28 +60,6 @@ def modules_option(value: str | None) -> tuple[str, ...]:
     return modules
 
 
-@dataclass
-class _Engine:
-    """One engine's browser, server and VM runner, made when its first example runs."""
-
-    name: str
-    runner: EngineRunner | None = None
-    browser: BrowserSession | None = None
-    server: StaticSiteServer | None = None
-    unavailable: str | None = None
-    examples: list[suite.Example] = field(default_factory=list)  # in item order
-    position: dict[str, int] = field(default_factory=dict)
-
-    def close(self) -> None:
-        if self.runner is not None:
-            self.runner.close()
-        if self.server is not None:
-            self.server.stop()
-        if self.browser is not None:
-            self.browser.close()
-        self.runner = self.server = self.browser = None
-
-
 class ConformancePlugin:
     """The suite's items, its engines' browsers and VMs, and its summary: registered for a run that asks."""
 
@@ -115,7 +84,7 @@ class ConformancePlugin:
         except (known.KnownFailuresError, SettingsError) as exc:
             raise pytest.UsageError(f"--wasm-conformance: {exc}") from None
         self.suite: suite.Suite | None = None
-        self.engines: dict[str, _Engine] = {}
+        self.engines: dict[str, EngineJobs] = {}
         self.collected = report.Collected()
 
     # -- collection ---------------------------------------------------------------------------
@@ -145,41 +114,20 @@ class ConformancePlugin:
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         for item in session.items:
-            if isinstance(item, ConformanceItem) and item.engine != HOST:
-                engine = self.engines.setdefault(item.engine, _Engine(item.engine))
-                engine.position[item.example.id] = len(engine.examples)
-                engine.examples.append(item.example)
+            if isinstance(item, ConformanceItem) and item.engine != HOST and item.example.vm_function is not None:
+                self._engine(item.engine).add(vm_runner.job(item.example))
+
+    def _engine(self, name: str) -> EngineJobs:
+        return self.engines.setdefault(name, EngineJobs(name, vm_runner.KIND))
 
     # -- running ------------------------------------------------------------------------------
 
     def run_in_vm(self, example: suite.Example, engine_name: str) -> tuple[bool, str]:
         """(passed, how the VM's result differs from the host's)."""
-        engine = self.engines.setdefault(engine_name, _Engine(engine_name))
-        runner = self._runner(engine)
-        start = engine.position.get(example.id, 0) + 1
-        upcoming = engine.examples[start:start + _AHEAD]
-        result = runner.result(example, upcoming)
-        if start >= len(engine.examples):  # the engine's last example: free its browser now
-            engine.close()
-        verdict = compare(example, result)
+        assert self.suite is not None
+        result = self._engine(engine_name).result(vm_runner.job(example), self.session, self.suite.dist, _AHEAD)
+        verdict = compare(example, vm_runner.vm_result(result))
         return verdict.passed, verdict.detail
-
-    def _runner(self, engine: _Engine) -> EngineRunner:
-        if engine.unavailable is not None:
-            unavailable(self.settings, engine.unavailable)
-        if engine.runner is None:
-            assert self.suite is not None
-            try:
-                browser = engine.browser = launch_browser(engine.name, self.session)
-            except BrowserNotFoundError as exc:
-                engine.unavailable = str(exc)
-                unavailable(self.settings, engine.unavailable)
-            except BrowserLaunchError as exc:
-                engine.unavailable = str(exc)
-                pytest.fail(engine.unavailable, pytrace=False)
-            server = engine.server = serve_site(self.suite.dist, self.session, Link())
-            engine.runner = EngineRunner(engine.name, lambda: boot_app(browser, server, self.session))
-        return engine.runner
 
     # -- reporting ----------------------------------------------------------------------------
 
