@@ -114,8 +114,8 @@ def build_site(site: Path, log: Callable[[str], None] = print, *, all_modules: b
     shims = sources.scan(compile_shims(tools), "shim")
     boot = sources.scan(compile_boot_wrapper(tools, cfg.start_module_atom), "shim")
     shims.update(boot)
-    shims.update(sources.scan(compile_app_env(tools, sources.app_files(tools)), "shim"))
-    library = sources.library_modules(tools)
+    shims.update(sources.scan(compile_app_env(tools, sources.app_files(tools, cfg.libraries)), "shim"))
+    library = sources.library_modules(tools, cfg.libraries)
     rebuilder = BeamRebuilder(tools, native)
     policy = closure.Policy(keep=cfg.keep, drop=cfg.drop, allow=config.RUNTIME_ALLOWED)
     roots = [BOOT_MODULE, *sorted(app)]

@@ -25,6 +25,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pytest_wasmblog.bundle.sources import OPTIONAL_ELIXIR_APPS
 from pytest_wasmblog.errors import SiteNotFoundError, WasmblogError
 
 CONFIG_NAME = "wasmblog.toml"
@@ -72,6 +73,8 @@ class SiteConfig:
     used_modules: Path | None = None
     wasm_debug: str = "strip"
     precompress: bool = True
+    tests: tuple[Path, ...] = ()  # folders of ExUnit tests (`*_test.exs`)
+    libraries: tuple[str, ...] = ()  # more of Elixir's applications to draw modules from
 
     @property
     def dist(self) -> Path:
@@ -125,6 +128,12 @@ def load(site: Path) -> SiteConfig:
     precompress = site_section.get("precompress", True)
     if not isinstance(precompress, bool):
         raise SiteConfigError(f"{path}: [site] precompress must be true or false, not {precompress!r}")
+    tests = _test_folders(path, site, raw.get("tests", {}))
+    libraries = _strings(path, bundle, "libraries", [], "[bundle] libraries", 'a list of names, like ["ex_unit"]')
+    unknown = [name for name in libraries if name not in OPTIONAL_ELIXIR_APPS]
+    if unknown:
+        raise SiteConfigError(f"{path}: [bundle] libraries: {', '.join(map(repr, unknown))} cannot be packed; "
+                              f"the choices are {', '.join(map(repr, OPTIONAL_ELIXIR_APPS))}")
     static_name = site_section.get("static", "static")
     static = site / static_name
     return SiteConfig(
@@ -141,7 +150,19 @@ def load(site: Path) -> SiteConfig:
         used_modules=_used_modules(path, site, bundle.get("used_modules")),
         wasm_debug=wasm_debug,
         precompress=precompress,
+        tests=tests,
+        libraries=libraries,
     )
+
+
+def _test_folders(path: Path, site: Path, section: object) -> tuple[Path, ...]:
+    """[tests] paths, or `test/` when it exists: where the app's ExUnit files are."""
+    if not isinstance(section, dict):
+        raise SiteConfigError(f'{path}: [tests] must be a table, like [tests] paths = ["test"]')
+    if "paths" not in section:
+        return (site / "test",) if (site / "test").is_dir() else ()
+    relative = _strings(path, section, "paths", [], "[tests] paths", 'a list of folders, like paths = ["test"]')
+    return _folders(path, site, "[tests] paths", relative)
 
 
 def _used_modules(path: Path, site: Path, value: object) -> Path | None:
