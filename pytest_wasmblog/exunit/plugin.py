@@ -247,7 +247,10 @@ class ExUnitItem(pytest.Item):
             if host.state != "passed":
                 raise ExUnitFailure(host.message.rstrip())
             return
-        verdict = judge(self.place, host, plugin.vm_result(site, self.place, self.test))
+        vm = plugin.vm_result(site, self.place, self.test)
+        if vm.output:
+            self.add_report_section("call", "stdout", vm.output)
+        verdict = judge(self.place, host, vm)
         if not verdict.passed:
             raise ExUnitFailure(verdict.message)
 

@@ -20,7 +20,7 @@ from pytest_wasmblog.bundle import config, runtime, toolchain
 from pytest_wasmblog.bundle.build import build_site
 from pytest_wasmblog.bundle.cache import cache_root, publish, work_folder
 from pytest_wasmblog.bundle.compile_app import BRIDGE_SOURCES, compile_app, compile_sources, source_files
-from pytest_wasmblog.bundle.rebuild import HARNESS_DIR, VM_DIR, fingerprint
+from pytest_wasmblog.bundle.rebuild import HARNESS_PAGE, HARNESS_SOURCES, VM_DIR, fingerprint
 from pytest_wasmblog.errors import WasmblogError
 
 EXUNIT_SOURCES = VM_DIR / "exunit"
@@ -186,9 +186,10 @@ def build_bundle(project: TestProject, log: Callable[[str], None] = print) -> Pa
     exunit_ebin = toolchain.find_toolchain().elixir_ebin.parent.parent / "ex_unit" / "ebin"
     if not (exunit_ebin / "Elixir.ExUnit.Assertions.beam").is_file():
         raise ExUnitBuildError(f"ExUnit not found in {exunit_ebin}: install Debian's elixir package (it ships ExUnit)")
-    inputs = [*(p for p in EXUNIT_SOURCES.glob("*.ex")), *HARNESS_DIR.rglob("*.*")]
+    vm_sources = [*EXUNIT_SOURCES.glob("*.ex"), HARNESS_SOURCES / "capture.ex"]
+    inputs = [*vm_sources, *HARNESS_PAGE.rglob("*.*")]
     # The seed names the layout below: change it when the layout changes.
-    seed = "\n".join(["exunit-bundle 3", runtime.VERSION, *project.cfg.keep])
+    seed = "\n".join(["exunit-bundle 4", runtime.VERSION, *project.cfg.keep])
     site = project.root / ("site-" + fingerprint(inputs, seed))
     if not (site / "dist" / "bundle.avm").is_file():
         log(f"exunit: building the test bundle of {project.site}")
@@ -202,9 +203,9 @@ def build_bundle(project: TestProject, log: Callable[[str], None] = print) -> Pa
                     shutil.copy(beam_file, lib / beam_file.name)
             for beam_file in project.test_ebin.glob("*.beam"):
                 shutil.copy(beam_file, lib / beam_file.name)
-            for source in EXUNIT_SOURCES.glob("*.ex"):
+            for source in vm_sources:
                 shutil.copy(source, lib / source.name)
-            shutil.copytree(HARNESS_DIR, work / "static")
+            shutil.copytree(HARNESS_PAGE, work / "static")
             keep = "".join(f'  "{name}",\n' for name in [*(f"ExUnit.{m}" for m in EXUNIT_RUNTIME), *CODE_FORMATTER,
                                                           *project.cfg.keep])
             (work / config.CONFIG_NAME).write_text(

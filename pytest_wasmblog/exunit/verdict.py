@@ -20,6 +20,7 @@ class VMTestResult:
     state: str  # passed, failed, invalid (setup_all failed), crashed (the VM died)
     message: str = ""
     time_us: int = 0
+    output: str = ""  # what the test printed in the VM
 
     @classmethod
     def from_job(cls, value: Any, crash: str | None) -> VMTestResult:
@@ -27,7 +28,8 @@ class VMTestResult:
             return cls("crashed", f"the VM died running it: {crash}")
         if not isinstance(value, dict) or value.get("state") not in ("passed", "failed", "invalid"):
             return cls("crashed", f"the test bundle answered {str(value)[:300]}")
-        return cls(value["state"], str(value.get("message") or ""), int(value.get("time_us") or 0))
+        return cls(value["state"], str(value.get("message") or ""), int(value.get("time_us") or 0),
+                   str(value.get("output") or ""))
 
 
 @dataclass(frozen=True)

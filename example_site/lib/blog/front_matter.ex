@@ -16,7 +16,23 @@ defmodule Blog.FrontMatter do
   browser VM as well as at compile time.
   """
 
-  @doc "Splits `text` into its front matter and body."
+  @doc ~S"""
+  Splits `text` into its front matter and body.
+
+      iex> Blog.FrontMatter.parse("---\ntitle: \"Testing: a guide\"\ntags: elixir, , Testing\n---\n\nThe body.")
+      {:ok, %{"title" => "Testing: a guide", "tags" => ["elixir", "Testing"]}, "The body."}
+      iex> Blog.FrontMatter.parse("---\n# a comment\n\ndate: 2025-01-06\n---\n")
+      {:ok, %{"date" => "2025-01-06"}, ""}
+
+  Errors say what is wrong, and where (line numbers count from the opening `---`, line 1):
+
+      iex> Blog.FrontMatter.parse("Just a body, no front matter.")
+      {:error, "missing front matter: the text must start with a line \"---\", then key: value lines, then \"---\""}
+      iex> Blog.FrontMatter.parse("---\ntitle Hello\n---\n")
+      {:error, "front matter line 2 is not \"key: value\": title Hello"}
+      iex> Blog.FrontMatter.parse("---\ntitle: Hello\n")
+      {:error, "front matter is not closed: add a line \"---\" after the last key: value line"}
+  """
   @spec parse(String.t()) ::
           {:ok, %{String.t() => String.t() | [String.t()]}, String.t()} | {:error, String.t()}
   def parse(text) when is_binary(text) do

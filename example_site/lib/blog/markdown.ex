@@ -15,7 +15,23 @@ defmodule Blog.Markdown do
   to `javascript:`, `vbscript:` or `data:` URLs are refused: only their text is rendered.
   """
 
-  @doc "Renders Markdown to an HTML fragment."
+  @doc ~S"""
+  Renders Markdown to an HTML fragment. Blocks are separated by a newline.
+
+      iex> Blog.Markdown.to_html("# Hello\n\nSome *emphasis*, **strong** and `code`.")
+      "<h1>Hello</h1>\n<p>Some <em>emphasis</em>, <strong>strong</strong> and <code>code</code>.</p>"
+      iex> Blog.Markdown.to_html("- one\n- two\n\n3. three\n4. four")
+      "<ul><li>one</li><li>two</li></ul>\n<ol start=\"3\"><li>three</li><li>four</li></ol>"
+
+  Text is escaped, code is not interpreted, and unsafe links keep only their text:
+
+      iex> Blog.Markdown.to_html("<script>alert('hi')</script>")
+      "<p>&lt;script&gt;alert(&#39;hi&#39;)&lt;/script&gt;</p>"
+      iex> Blog.Markdown.to_html("```html\n<b>*not emphasis*</b>\n```")
+      "<pre><code class=\"language-html\">&lt;b&gt;*not emphasis*&lt;/b&gt;</code></pre>"
+      iex> Blog.Markdown.to_html("[home](/) [bad](data:text/html,x)")
+      "<p><a href=\"/\">home</a> bad</p>"
+  """
   @spec to_html(String.t()) :: String.t()
   def to_html(markdown) when is_binary(markdown) do
     markdown
@@ -25,9 +41,16 @@ defmodule Blog.Markdown do
     |> :erlang.iolist_to_binary()
   end
 
-  @doc """
+  @doc ~S"""
   A plain-text excerpt: the first paragraph without markup, cut at a word boundary to at
   most `max_bytes` bytes (an ellipsis marks a cut).
+
+      iex> Blog.Markdown.excerpt("# Title\n\nHello **world**, see [the docs](https://hexdocs.pm).")
+      "Hello world, see the docs."
+      iex> Blog.Markdown.excerpt("Hello, wonderful world", 10)
+      "Hello…"
+      iex> Blog.Markdown.excerpt("# Only a heading")
+      ""
   """
   @spec excerpt(String.t(), pos_integer()) :: String.t()
   def excerpt(markdown, max_bytes \\ 160) when is_binary(markdown) do
@@ -42,14 +65,30 @@ defmodule Blog.Markdown do
     cut_words(words, max_bytes, [], 0)
   end
 
-  @doc "Escapes `&`, `<`, `>`, `\"` and `'` for HTML text and attribute values."
+  @doc ~S"""
+  Escapes `&`, `<`, `>`, `"` and `'` for HTML text and attribute values.
+
+      iex> Blog.Markdown.escape_html(~s(<a href="x">Tom & Jerry's</a>))
+      "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;"
+      iex> Blog.Markdown.escape_html("Café 日本 🎉")
+      "Café 日本 🎉"
+  """
   @spec escape_html(String.t()) :: String.t()
   def escape_html(text) when is_binary(text), do: :erlang.iolist_to_binary(escape(text))
 
-  @doc """
+  @doc ~S"""
   True when `url` may be used as a link target: anything but `javascript:`, `vbscript:`
   and `data:` URLs (compared case-insensitively, ignoring whitespace and control characters
   as browsers do).
+
+      iex> Blog.Markdown.safe_url?("https://example.com/posts?page=2")
+      true
+      iex> Blog.Markdown.safe_url?("/posts/hello-world")
+      true
+      iex> Blog.Markdown.safe_url?(" JaVa\tScRiPt:alert(1)")
+      false
+      iex> Blog.Markdown.safe_url?("data:text/html;base64,PHNjcmlwdD4=")
+      false
   """
   @spec safe_url?(String.t()) :: boolean()
   def safe_url?(url) when is_binary(url) do

@@ -103,11 +103,28 @@ defmodule Blog.Posts do
           reading_minutes: pos_integer()
         }
 
-  @doc "All posts, newest first (by date, then by title)."
+  @doc ~S"""
+  All posts, newest first (by date, then by title).
+
+      iex> length(Blog.Posts.all())
+      8
+      iex> Blog.Posts.all() |> Enum.map(& &1.date) |> Enum.take(3)
+      ["2025-04-14", "2025-03-31", "2025-03-17"]
+      iex> List.last(Blog.Posts.all()).slug
+      "hello-world"
+  """
   @spec all() :: [post()]
   def all, do: @posts
 
-  @doc "The post with `slug`, or `:error`."
+  @doc ~S"""
+  The post with `slug`, or `:error`.
+
+      iex> {:ok, post} = Blog.Posts.fetch("hello-world")
+      iex> {post.title, post.date, post.tags}
+      {"Hello, World", "2025-01-06", ["elixir", "webassembly", "meta"]}
+      iex> Blog.Posts.fetch("Hello-World")
+      :error
+  """
   @spec fetch(String.t()) :: {:ok, post()} | :error
   def fetch(slug) when is_binary(slug) do
     case @by_slug do
@@ -116,7 +133,14 @@ defmodule Blog.Posts do
     end
   end
 
-  @doc "The post with `slug`; raises `Blog.NotFoundError` when there is none."
+  @doc ~S"""
+  The post with `slug`; raises `Blog.NotFoundError` when there is none.
+
+      iex> Blog.Posts.get("a-markdown-renderer-without-regex").title
+      "A Markdown Renderer Without Regex"
+      iex> Blog.Posts.get("no-such-post")
+      ** (Blog.NotFoundError) no post with slug "no-such-post"
+  """
   @spec get(String.t()) :: post()
   def get(slug) when is_binary(slug) do
     case fetch(slug) do
@@ -125,20 +149,41 @@ defmodule Blog.Posts do
     end
   end
 
-  @doc "Posts tagged `tag` (case-insensitive), newest first."
+  @doc ~S"""
+  Posts tagged `tag` (case-insensitive), newest first.
+
+      iex> Blog.Posts.by_tag(" Testing ") |> Enum.map(& &1.slug)
+      ["round-trips-testing-a-json-codec", "testing-what-the-browser-actually-runs"]
+      iex> Blog.Posts.by_tag("cobol")
+      []
+  """
   @spec by_tag(String.t()) :: [post()]
   def by_tag(tag) when is_binary(tag) do
     tag = tag |> String.trim() |> String.downcase()
     for post <- @posts, :lists.member(tag, post.tags), do: post
   end
 
-  @doc "Every tag with the number of posts that have it, sorted by tag: `[{\"elixir\", 3}, ...]`."
+  @doc ~S"""
+  Every tag with the number of posts that have it, sorted by tag: `[{"elixir", 3}, ...]`.
+
+      iex> Blog.Posts.tags() |> Enum.take(3)
+      [{"atomvm", 1}, {"browsers", 2}, {"design", 1}]
+      iex> List.keyfind(Blog.Posts.tags(), "elixir", 0)
+      {"elixir", 5}
+  """
   @spec tags() :: [{String.t(), pos_integer()}]
   def tags, do: @tags
 
   @doc """
   Posts whose title or body contains every word of `query` (case-insensitive substring
   match), newest first. A query without words finds nothing.
+
+      iex> Blog.Posts.search("REGEX") |> Enum.map(& &1.slug)
+      ["a-markdown-renderer-without-regex", "why-atomvm-fits-in-a-browser-tab"]
+      iex> Blog.Posts.search("binary pattern") |> length()
+      2
+      iex> Blog.Posts.search("   ")
+      []
   """
   @spec search(String.t()) :: [post()]
   def search(query) when is_binary(query) do

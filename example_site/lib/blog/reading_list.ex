@@ -34,6 +34,18 @@ defmodule Blog.ReadingList do
     * Other keys of an entry are left out of the result; they do not count as dropped.
 
   The order of the kept entries is the stored order.
+
+      iex> Blog.ReadingList.normalize(nil)
+      {[], 0}
+      iex> Blog.ReadingList.normalize(%{"slug" => "hello-world"})
+      {[], 1}
+      iex> Blog.ReadingList.normalize([
+      ...>   %{"slug" => "hello-world", "read" => "true", "note" => "kept out"},
+      ...>   %{"slug" => "hello-world", "read" => true},
+      ...>   %{"slug" => "a-deleted-post"},
+      ...>   "not a map"
+      ...> ])
+      {[%{"slug" => "hello-world", "read" => false}], 3}
   """
   @spec normalize(term()) :: {[entry()], non_neg_integer()}
   def normalize(nil), do: {[], 0}
@@ -72,6 +84,13 @@ defmodule Blog.ReadingList do
   Adding a post that is already on the list changes nothing (it keeps its place and its
   read flag). A slug that names no post gives `{:error, message}`, the message naming the
   slug (`no post with slug "..."`).
+
+      iex> {:ok, list} = Blog.ReadingList.add([], "hello-world")
+      {:ok, [%{"slug" => "hello-world", "read" => false}]}
+      iex> Blog.ReadingList.add(list, "hello-world")
+      {:ok, [%{"slug" => "hello-world", "read" => false}]}
+      iex> Blog.ReadingList.add(list, "no-such-post")
+      {:error, ~s(no post with slug "no-such-post")}
   """
   @spec add([entry()], String.t()) :: {:ok, [entry()]} | {:error, String.t()}
   def add(entries, slug) when is_list(entries) and is_binary(slug) do
@@ -87,7 +106,15 @@ defmodule Blog.ReadingList do
     end
   end
 
-  @doc "Removes the post `slug` from the list. Removing a post that is not on it changes nothing."
+  @doc """
+  Removes the post `slug` from the list. Removing a post that is not on it changes nothing.
+
+      iex> list = [%{"slug" => "hello-world", "read" => true}]
+      iex> Blog.ReadingList.remove(list, "hello-world")
+      []
+      iex> Blog.ReadingList.remove(list, "small-modules-small-surprises")
+      [%{"slug" => "hello-world", "read" => true}]
+  """
   @spec remove([entry()], String.t()) :: [entry()]
   def remove(entries, slug) when is_list(entries) and is_binary(slug) do
     Enum.reject(entries, &slug?(&1, slug))
@@ -96,6 +123,12 @@ defmodule Blog.ReadingList do
   @doc """
   Sets the read flag of the post `slug` to `read?`, keeping its place. When the post is not
   on the list, nothing changes (marking does not add it).
+
+      iex> list = [%{"slug" => "hello-world", "read" => false}]
+      iex> Blog.ReadingList.mark_read(list, "hello-world", true)
+      [%{"slug" => "hello-world", "read" => true}]
+      iex> Blog.ReadingList.mark_read(list, "small-modules-small-surprises", true)
+      [%{"slug" => "hello-world", "read" => false}]
   """
   @spec mark_read([entry()], String.t(), boolean()) :: [entry()]
   def mark_read(entries, slug, read?) when is_list(entries) and is_binary(slug) and is_boolean(read?) do
@@ -114,6 +147,18 @@ defmodule Blog.ReadingList do
       the unread ones
 
   An entry whose post does not exist is left out (a list from `normalize/1` has none).
+
+      iex> Blog.ReadingList.view([])
+      %{"items" => [], "count" => 0, "unread_count" => 0, "total_minutes" => 0, "unread_minutes" => 0}
+      iex> view =
+      ...>   Blog.ReadingList.view([
+      ...>     %{"slug" => "hello-world", "read" => true},
+      ...>     %{"slug" => "small-modules-small-surprises", "read" => false}
+      ...>   ])
+      iex> hd(view["items"])
+      %{"slug" => "hello-world", "title" => "Hello, World", "reading_minutes" => 2, "read" => true}
+      iex> Map.delete(view, "items")
+      %{"count" => 2, "unread_count" => 1, "total_minutes" => 3, "unread_minutes" => 1}
   """
   @spec view([entry()]) :: map()
   def view(entries) when is_list(entries) do

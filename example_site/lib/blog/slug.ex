@@ -8,7 +8,22 @@ defmodule Blog.Slug do
   dashes are dropped.
   """
 
-  @doc "Turns a title into a URL slug."
+  @doc ~S"""
+  Turns a title into a URL slug.
+
+      iex> Blog.Slug.slugify("Hello, World!")
+      "hello-world"
+      iex> Blog.Slug.slugify("Café au Lait: Ça va?")
+      "café-au-lait-ça-va"
+      iex> Blog.Slug.slugify("  I ❤️ Elixir 1.14 -- & OTP 25!  ")
+      "i-elixir-1-14-otp-25"
+
+  Characters without case, such as CJK ideographs, are separators, so a title written only
+  with them has an empty slug (a post needs a `slug:` line then):
+
+      iex> Blog.Slug.slugify("日本語のタイトル")
+      ""
+  """
   @spec slugify(String.t()) :: String.t()
   def slugify(title) when is_binary(title) do
     title

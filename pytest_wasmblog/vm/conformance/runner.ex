@@ -55,10 +55,9 @@ defmodule WasmblogConformance.Runner do
 
     {pid, monitor} =
       :erlang.spawn_monitor(fn ->
-        capture = :erlang.spawn(fn -> capture_loop([]) end)
-        :erlang.group_leader(capture, self())
+        capture = WasmblogHarness.Capture.start(self())
         ending = call(module, function)
-        output = captured(capture)
+        output = WasmblogHarness.Capture.finish(capture)
         send(parent, {tag, :lists.reverse(observed()), ending, output})
       end)
 
@@ -117,71 +116,6 @@ defmodule WasmblogConformance.Runner do
 
   defp output_observation(""), do: []
   defp output_observation(text), do: [["output", text]]
-
-  # ---------------------------------------------------------------------------
-  # Output capture: a group leader that keeps what is written
-  # ---------------------------------------------------------------------------
-
-  defp capture_loop(acc) do
-    receive do
-      {:io_request, from, reply_as, request} ->
-        {reply, acc} = io_request(request, acc)
-        send(from, {:io_reply, reply_as, reply})
-        capture_loop(acc)
-
-      {:wasmblog_captured, from, tag} ->
-        send(from, {tag, :erlang.iolist_to_binary(:lists.reverse(acc))})
-    end
-  end
-
-  defp io_request({:put_chars, encoding, chars}, acc), do: put_chars(encoding, chars, acc)
-  defp io_request({:put_chars, chars}, acc), do: put_chars(:latin1, chars, acc)
-
-  defp io_request({:put_chars, encoding, m, f, a}, acc) do
-    try do
-      put_chars(encoding, apply(m, f, a), acc)
-    catch
-      _, _ -> {{:error, :put_chars}, acc}
-    end
-  end
-
-  defp io_request({:requests, requests}, acc) do
-    :lists.foldl(
-      fn
-        request, {:ok, acc} -> io_request(request, acc)
-        _request, error -> error
-      end,
-      {:ok, acc},
-      requests
-    )
-  end
-
-  defp io_request(:getopts, acc), do: {[binary: true, encoding: :unicode], acc}
-  defp io_request({:setopts, _}, acc), do: {:ok, acc}
-  defp io_request({:get_geometry, _}, acc), do: {{:error, :enotsup}, acc}
-  defp io_request(_other, acc), do: {:eof, acc}
-
-  defp put_chars(encoding, chars, acc) do
-    try do
-      case :unicode.characters_to_binary(chars, encoding, :unicode) do
-        binary when is_binary(binary) -> {:ok, [binary | acc]}
-        _ -> {{:error, :put_chars}, acc}
-      end
-    catch
-      _, _ -> {{:error, :put_chars}, acc}
-    end
-  end
-
-  defp captured(capture) do
-    tag = :erlang.make_ref()
-    send(capture, {:wasmblog_captured, self(), tag})
-
-    receive do
-      {^tag, text} -> text
-    after
-      1000 -> "(the output could not be collected)"
-    end
-  end
 
   # ---------------------------------------------------------------------------
   # Canonical form: the same text on the host and in the VM for equal terms

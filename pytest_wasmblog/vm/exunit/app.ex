@@ -35,7 +35,7 @@ defmodule WasmblogExUnit.App do
   defp run_batch([[module, name, timeout, id] | rest], left, root, acc) do
     :console.print("wasmblog-exunit: start " <> id <> "\n")
     result = Runner.run(:erlang.binary_to_atom(module, :utf8), name, :erlang.binary_to_integer(timeout), root)
-    size = byte_size(Map.get(result, "message", "")) + 64
+    size = byte_size(Map.get(result, "message", "")) + byte_size(Map.get(result, "output", "")) + 64
     run_batch(rest, left - size, root, [[id, result] | acc])
   end
 end

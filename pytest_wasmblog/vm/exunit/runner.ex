@@ -9,7 +9,8 @@ defmodule WasmblogExUnit.Runner do
       `setup_all` context, then `setup`, then the test body, within a time limit.
 
   A result is a map: `"state"` is `"passed"`, `"failed"` or `"invalid"` (its `setup_all` failed),
-  `"message"` is ExUnit's own failure text (`ExUnit.Formatter`), `"time_us"` the test's time.
+  `"message"` is ExUnit's own failure text (`ExUnit.Formatter`), `"time_us"` the test's time and
+  `"output"` what it printed (its processes included), as ExUnit's `capture_io` would see it.
   """
 
   @modules :wasmblog_exunit_modules
@@ -91,8 +92,11 @@ defmodule WasmblogExUnit.Runner do
     tag = make_ref()
     context = Map.merge(Map.merge(test.tags, %{test: test.name, module: test.module}), module_context)
 
+    capture_to = self()
+
     {pid, monitor} =
       spawn_monitor(fn ->
+        send(capture_to, {tag, :capture, WasmblogHarness.Capture.start(self())})
         started = :erlang.monotonic_time(:microsecond)
 
         failures =
@@ -108,20 +112,28 @@ defmodule WasmblogExUnit.Runner do
         exit(:shutdown)
       end)
 
-    receive do
-      {^tag, failures, time_us} ->
-        Process.demonitor(monitor, [:flush])
-        result(test, failures, time_us, root)
+    capture =
+      receive do
+        {^tag, :capture, capture} -> capture
+      end
 
-      {:DOWN, ^monitor, :process, ^pid, reason} ->
-        result(test, [{{:EXIT, pid}, reason, []}], 0, root)
-    after
-      timeout_ms ->
-        Process.exit(pid, :kill)
-        Process.demonitor(monitor, [:flush])
-        error = ExUnit.TimeoutError.exception(timeout: timeout_ms, type: Atom.to_string(test.tags.test_type))
-        result(test, [{:error, error, []}], timeout_ms * 1000, root)
-    end
+    outcome =
+      receive do
+        {^tag, failures, time_us} ->
+          Process.demonitor(monitor, [:flush])
+          result(test, failures, time_us, root)
+
+        {:DOWN, ^monitor, :process, ^pid, reason} ->
+          result(test, [{{:EXIT, pid}, reason, []}], 0, root)
+      after
+        timeout_ms ->
+          Process.exit(pid, :kill)
+          Process.demonitor(monitor, [:flush])
+          error = ExUnit.TimeoutError.exception(timeout: timeout_ms, type: Atom.to_string(test.tags.test_type))
+          result(test, [{:error, error, []}], timeout_ms * 1000, root)
+      end
+
+    Map.put(outcome, "output", WasmblogHarness.Capture.finish(capture))
   end
 
   defp failed(:error, %ExUnit.MultiError{errors: errors}, _stack) do

@@ -23,8 +23,20 @@ info(Pid, current_stacktrace) when Pid == erlang:self() ->
     catch error:wasmblog_stacktrace:Stacktrace ->
         {current_stacktrace, [{'Elixir.Process', info, 2, []} | wasmblog_callers(Stacktrace)]}
     end;
+%% The VM cannot list a mailbox. A process's own is read by taking every message out and sending
+%% each back in order (ExUnit's assert_receive shows the mailbox when it fails); what arrives
+%% meanwhile queues after them. Another process's mailbox stays unanswered (badarg).
+info(Pid, messages) when Pid == erlang:self() ->
+    Messages = wasmblog_drain([]),
+    _ = [erlang:send(Pid, Message) || Message <- Messages],
+    {messages, Messages};
 info(Pid, Spec) when erlang:is_atom(Spec) ->
     nilify(erlang:process_info(Pid, Spec)).
+
+wasmblog_drain(Acc) ->
+    receive Message -> wasmblog_drain([Message | Acc])
+    after 0 -> lists:reverse(Acc)
+    end.
 
 wasmblog_callers([{erlang, error, _, _} | Rest]) -> wasmblog_callers(Rest);
 wasmblog_callers([{'Elixir.Process', info, _, _} | Rest]) -> wasmblog_callers(Rest);
