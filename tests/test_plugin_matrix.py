@@ -181,19 +181,10 @@ def test_an_interrupted_run_leaves_no_helper_process(pytester: pytest.Pytester, 
         from pathlib import Path
 
         def test_hold(wasm_app, wasm_browser):
-            children = Path("/proc").glob("[0-9]*/stat")
-            mine = []
-            for stat in children:
-                try:
-                    fields = stat.read_text().split(")")[-1].split()
-                except OSError:
-                    continue
-                mine.append(stat.parent.name)
-            Path({str(pids_file)!r}).write_text(" ".join(mine))
+            Path({str(pids_file)!r}).write_text("holding")
             time.sleep(120)
         """
     )
-    before = {p.name for p in Path("/proc").glob("[0-9]*")}
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", f"--wasm-site={toolbox_site}",
                f"--wasm-browser={engine}", str(pytester.path)]
     process = subprocess.Popen(command, cwd=pytester.path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -201,9 +192,9 @@ def test_an_interrupted_run_leaves_no_helper_process(pytester: pytest.Pytester, 
     while not pids_file.exists() and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.2)
     assert pids_file.exists(), "the inner test never started"
-    # Every process that appeared while the run held its browser: browsers, drivers, Xvfb, Playwright's node.
-    started = {int(p) for p in pids_file.read_text().split() if p not in before} - {process.pid}
-    helpers = [pid for pid in started if _command(pid)]
+    # Every process the run started, while it holds its browser: browsers, drivers, Xvfb, Playwright's
+    # node (its descendants only: other runs on the machine start browsers too).
+    helpers = [pid for pid in _descendants(process.pid) if _command(pid)]
     assert any(browser_process in _command(pid) for pid in helpers), [_command(pid)[:80] for pid in helpers]
     process.send_signal(signal.SIGINT)
     process.wait(60)
@@ -211,6 +202,21 @@ def test_an_interrupted_run_leaves_no_helper_process(pytester: pytest.Pytester, 
     while any(_alive(pid) for pid in helpers) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert [(_command(pid), pid) for pid in helpers if _alive(pid)] == []
+
+
+def _descendants(root: int) -> set[int]:
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().split(")")[-1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    found: set[int] = set()
+    frontier = {root}
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier and pid not in found}
+        found |= frontier
+    return found
 
 
 def _command(pid: int) -> str:
