@@ -21,6 +21,7 @@ from pytest_wasmblog.bundle import (
     config,
     findings,
     precache,
+    protocols,
     runtime,
     sources,
     toolchain,
@@ -142,7 +143,11 @@ def build_site(site: Path, log: Callable[[str], None] = print, *, all_modules: b
         if stale:
             notes.append(f"{len(stale)} modules in {cfg.used_modules.name} are not reachable any more "
                          f"(e.g. {', '.join(stale[:3])}); record the list again")
-    entries, sizes = _entries(result, available, BOOT_MODULE)
+    # Protocols dispatch through a table of the implementations packed (protocols.py).
+    consolidated = protocols.consolidate(tools, list(result.modules), available, sources.layered(library, app))
+    packed = {**available, **{name: dataclasses.replace(available[name], path=str(path))
+                              for name, path in consolidated.items()}}
+    entries, sizes = _entries(result, packed, BOOT_MODULE)
     unused_sizes = {name: len(beam.prepare_for_vm(Path(available[name].path).read_bytes())) for name in result.unused}
     data = avm.write(entries)
     avm.validate(data, source="bundle.avm (just built)")

@@ -33,6 +33,13 @@ def fingerprint(paths: list[Path], extra: str = "") -> str:
     return digest.hexdigest()[:16]
 
 
+def builder_key() -> str:
+    """Changes whenever the bundle builder or the VM code it packs does: part of the key of every
+    cached bundle the plugin builds itself (conformance, ExUnit), so an upgrade rebuilds them."""
+    package = Path(__file__).parent
+    return fingerprint([*package.glob("*.py"), *(p for p in VM_DIR.rglob("*") if p.is_file())])
+
+
 class BeamRebuilder:
     def __init__(self, tools: Toolchain, native: frozenset[str]) -> None:
         self.tools = tools

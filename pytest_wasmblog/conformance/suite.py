@@ -25,7 +25,7 @@ from pytest_wasmblog.bundle.compile_app import (
     compile_sources,
     source_files,
 )
-from pytest_wasmblog.bundle.rebuild import HARNESS_PAGE, HARNESS_SOURCES, VM_DIR, fingerprint
+from pytest_wasmblog.bundle.rebuild import HARNESS_PAGE, HARNESS_SOURCES, VM_DIR, builder_key, fingerprint
 from pytest_wasmblog.errors import WasmblogError
 
 # The modules whose examples make up the suite (the issue's list: Elixir's everyday library).
@@ -140,8 +140,8 @@ def build(modules: Sequence[str] = MODULES, log: Callable[[str], None] = print,
           code_paths: Sequence[Path] = ()) -> Suite:
     """The whole suite: `extract()` and the bundle that runs the examples in the VM, built beside it."""
     host = extract(modules, log, code_paths)
-    inputs = [p for p in VM_DIR.rglob("*") if p.is_file()] + [p for p in HARNESS_PAGE.rglob("*") if p.is_file()]
-    site = host.root / ("site-" + fingerprint(inputs, runtime.VERSION))
+    inputs = [p for p in HARNESS_PAGE.rglob("*") if p.is_file()]
+    site = host.root / ("site-" + fingerprint(inputs, runtime.VERSION + "\n" + builder_key()))
     if not (site / "dist" / "bundle.avm").is_file():
         log("conformance: building the conformance bundle")
         work = work_folder(site)

@@ -20,7 +20,7 @@ from pytest_wasmblog.bundle import config, runtime, toolchain
 from pytest_wasmblog.bundle.build import build_site
 from pytest_wasmblog.bundle.cache import cache_root, publish, work_folder
 from pytest_wasmblog.bundle.compile_app import BRIDGE_SOURCES, compile_app, compile_sources, source_files
-from pytest_wasmblog.bundle.rebuild import HARNESS_PAGE, HARNESS_SOURCES, VM_DIR, fingerprint
+from pytest_wasmblog.bundle.rebuild import HARNESS_PAGE, HARNESS_SOURCES, VM_DIR, builder_key, fingerprint
 from pytest_wasmblog.errors import WasmblogError
 
 EXUNIT_SOURCES = VM_DIR / "exunit"
@@ -188,8 +188,7 @@ def build_bundle(project: TestProject, log: Callable[[str], None] = print) -> Pa
         raise ExUnitBuildError(f"ExUnit not found in {exunit_ebin}: install Debian's elixir package (it ships ExUnit)")
     vm_sources = [*EXUNIT_SOURCES.glob("*.ex"), HARNESS_SOURCES / "capture.ex"]
     inputs = [*vm_sources, *HARNESS_PAGE.rglob("*.*")]
-    # The seed names the layout below: change it when the layout changes.
-    seed = "\n".join(["exunit-bundle 4", runtime.VERSION, *project.cfg.keep])
+    seed = "\n".join([builder_key(), runtime.VERSION, *project.cfg.keep])
     site = project.root / ("site-" + fingerprint(inputs, seed))
     if not (site / "dist" / "bundle.avm").is_file():
         log(f"exunit: building the test bundle of {project.site}")
