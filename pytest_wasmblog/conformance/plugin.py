@@ -103,6 +103,7 @@ class ConformancePlugin:
         for engine in (HOST, *self.settings.engines):
             for example in self.suite.examples:
                 item = ConformanceItem.from_parent(parent, name=f"{example.id}[{engine}]", example=example,
+                                                   nodeid=f"{parent.nodeid}::{example.id}[{engine}]",
                                                    engine=engine, plugin=self)
                 entry = self.known.get(example.id)
                 if not example.checked:  # classified on the host: shown, with why, but not run

@@ -195,6 +195,9 @@ class ExUnitModule(pytest.Collector):
             xfails = _xfail_browser(test)
             for place in self.places:
                 item = ExUnitItem.from_parent(self, name=f"{test.name}[{place}]", test=test, place=place,
+                                              # the place as the id's params, as pytest's own parametrize
+                                              # gives them (--lf matches on them)
+                                              nodeid=f"{self.nodeid}::{test.name}[{place}]",
                                               plugin=self.plugin, site_root=self.site_root)
                 skip = test.tags.get("skip")
                 if skip:
@@ -234,8 +237,7 @@ class ExUnitItem(pytest.Item):
         self.plugin = plugin
         self.site_root = site_root
         self.wasm_engine = None if place == HOST else place  # for the per-engine markers
-        for tag in test.tags:
-            self.keywords[tag] = True
+        self.extra_keyword_matches.update(test.tags)  # `-k slow` selects the tests tagged @tag :slow
 
     def runtest(self) -> None:
         plugin = self.plugin
