@@ -45,10 +45,10 @@ if [ "$job" = test ]; then
 fi
 
 case "$job" in
-  demo) exec .venv/bin/python -m pytest example_site/tests --wasm-browser all -p no:cacheprovider "${known_crash[@]}" "$@" ;;
+  demo) exec .venv/bin/python -m pytest example_site/test example_site/tests --wasm-browser all -p no:cacheprovider "${known_crash[@]}" "$@" ;;
   # The conformance suite (Elixir's own doctests on the host and in each engine's VM) runs with the
   # tests: its pass rates are in the summary and reports/conformance.json.
-  test) exec .venv/bin/python -m pytest tests example_site/tests --wasm-browser all -p no:cacheprovider \
+  test) exec .venv/bin/python -m pytest tests example_site/test example_site/tests --wasm-browser all -p no:cacheprovider \
           --wasm-conformance --wasm-conformance-report reports/conformance.json "${known_crash[@]}" "$@" ;;
   *) echo "unknown job '$job': use demo or test" >&2; exit 2 ;;
 esac

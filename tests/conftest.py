@@ -19,6 +19,10 @@ from pytest_wasmblog.bundle.build import build_site
 from pytest_wasmblog.bundle.toolchain import find_toolchain
 from pytest_wasmblog.errors import BrowserNotFoundError
 
+# The apps in sites/ are what the tests build and drive; their own ExUnit files (sites/shop/test)
+# run inside the tests that plant more beside them, not as items of this suite.
+collect_ignore = ["sites"]
+
 SITES = Path(__file__).parent / "sites"
 # Hypothesis caches (unicode tables, examples) go to the temp dir, not into the checkout.
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "pytest-wasmblog-hypothesis")
