@@ -134,8 +134,8 @@ defmodule Blog.PostsTest do
     end
 
     @tag :long_input
-    test "a very long query is answered" do
-      assert Posts.search(String.duplicate("elixir ", 5_000)) == Posts.search("elixir")
+    test "a long query is answered" do
+      assert Posts.search(String.duplicate("elixir ", 500)) == Posts.search("elixir")
     end
 
     test "the first post with a long read can be picked out early", %{posts: posts} do

@@ -67,10 +67,10 @@ defmodule Blog.SlugTest do
     end
 
     @tag :long_input
-    test "a very long title is slugified in full" do
-      slug = Slug.slugify(String.duplicate("Word, ", 5_000))
+    test "a long title is slugified in full" do
+      slug = Slug.slugify(String.duplicate("Word, ", 500))
 
-      assert byte_size(slug) == 5_000 * 5 - 1
+      assert byte_size(slug) == 500 * 5 - 1
       assert String.starts_with?(slug, "word-word-")
       refute String.contains?(slug, "--")
     end

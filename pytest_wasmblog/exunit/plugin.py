@@ -243,6 +243,8 @@ class ExUnitItem(pytest.Item):
         plugin = self.plugin
         site = plugin.site(self.site_root)
         host = plugin.host_result(site, self.test)
+        if self.place == HOST:
+            self.user_properties.append(("exunit_time_us", host.time_us))
         if host.state == "skipped":
             pytest.skip(host.message or "skipped by ExUnit")
         if self.place == HOST:
@@ -250,6 +252,7 @@ class ExUnitItem(pytest.Item):
                 raise ExUnitFailure(host.message.rstrip())
             return
         vm = plugin.vm_result(site, self.place, self.test)
+        self.user_properties.append(("exunit_time_us", vm.time_us))  # the test's own time in the VM
         if vm.output:
             self.add_report_section("call", "stdout", vm.output)
         verdict = judge(self.place, host, vm)
