@@ -19,7 +19,7 @@ from pytest_wasmblog.bundle.toolchain import Toolchain
 VM_DIR = Path(str(resources.files("pytest_wasmblog") / "vm"))
 # The page of a generated test site (conformance, ExUnit): it boots Popcorn and nothing else.
 HARNESS_PAGE = Path(str(resources.files("pytest_wasmblog") / "harness"))
-# Elixir the VM halves of the conformance and ExUnit suites share (output capture).
+# Elixir the VM halves of the conformance and ExUnit suites share (output capture, the batch loop).
 HARNESS_SOURCES = VM_DIR / "harness"
 TOOL_SOURCE = VM_DIR / "tools" / "wasmblog_beams.erl"
 OVERRIDES_DIR = VM_DIR / "overrides"

@@ -173,7 +173,7 @@ def _run_host(tools: toolchain.Toolchain, out: Path, modules: Sequence[str], cod
 def _write_site(site: Path) -> None:
     """The VM half: the generated example modules, the runner and a start module, as a site."""
     (site / "lib").mkdir(exist_ok=True)
-    for source in (CONFORMANCE_SOURCES / "runner.ex", CONFORMANCE_SOURCES / "app.ex", HARNESS_SOURCES / "capture.ex"):
+    for source in (CONFORMANCE_SOURCES / "runner.ex", CONFORMANCE_SOURCES / "app.ex", *HARNESS_SOURCES.glob("*.ex")):
         shutil.copy(source, site / "lib" / source.name)
     shutil.copytree(HARNESS_PAGE, site / "static")
     (site / "wasmblog.toml").write_text(

@@ -186,7 +186,7 @@ def build_bundle(project: TestProject, log: Callable[[str], None] = print) -> Pa
     exunit_ebin = toolchain.find_toolchain().elixir_ebin.parent.parent / "ex_unit" / "ebin"
     if not (exunit_ebin / "Elixir.ExUnit.Assertions.beam").is_file():
         raise ExUnitBuildError(f"ExUnit not found in {exunit_ebin}: install Debian's elixir package (it ships ExUnit)")
-    vm_sources = [*EXUNIT_SOURCES.glob("*.ex"), HARNESS_SOURCES / "capture.ex"]
+    vm_sources = [*EXUNIT_SOURCES.glob("*.ex"), *HARNESS_SOURCES.glob("*.ex")]
     inputs = [*vm_sources, *HARNESS_PAGE.rglob("*.*")]
     seed = "\n".join([builder_key(), runtime.VERSION, *project.cfg.keep])
     site = project.root / ("site-" + fingerprint(inputs, seed))
