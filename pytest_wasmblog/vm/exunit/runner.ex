@@ -21,8 +21,8 @@ defmodule WasmblogExUnit.Runner do
   """
   def run(module, name, timeout_ms, root) do
     case module_context(module) do
-      {:ok, context, test_module} ->
-        case find_test(test_module, name) do
+      {:ok, context} ->
+        case find_test(module, name) do
           nil -> %{"state" => "failed", "message" => "no test named " <> inspect(name) <> " in " <> inspect(module)}
           test -> run_test(test, context, timeout_ms, root)
         end
@@ -32,9 +32,11 @@ defmodule WasmblogExUnit.Runner do
     end
   end
 
-  defp find_test(test_module, name) do
+  # Looked up for each test rather than kept: the calling process holds only small terms, since
+  # this VM's garbage collector copies a process's whole live heap each time it runs.
+  defp find_test(module, name) do
     atom = :erlang.binary_to_atom(name, :utf8)
-    Enum.find(test_module.tests, fn test -> test.name == atom end)
+    Enum.find(module.__ex_unit__().tests, fn test -> test.name == atom end)
   end
 
   # setup_all once per module, cached in the calling process (the bridge's receiver, which lives
@@ -54,7 +56,6 @@ defmodule WasmblogExUnit.Runner do
   end
 
   defp start_module(module) do
-    test_module = module.__ex_unit__()
     parent = self()
     tag = make_ref()
 
@@ -76,14 +77,14 @@ defmodule WasmblogExUnit.Runner do
 
     receive do
       {^tag, {:ok, context}} ->
-        {:ok, context, test_module}
+        {:ok, context}
 
       {^tag, {:error, failures}} ->
         Process.demonitor(monitor, [:flush])
-        {:error, format_module_failure(test_module, failures)}
+        {:error, format_module_failure(module.__ex_unit__(), failures)}
 
       {:DOWN, ^monitor, :process, ^pid, reason} ->
-        {:error, format_module_failure(test_module, [{{:EXIT, pid}, reason, []}])}
+        {:error, format_module_failure(module.__ex_unit__(), [{{:EXIT, pid}, reason, []}])}
     end
   end
 
