@@ -46,12 +46,15 @@ def consolidate(tools: toolchain.Toolchain, packed: Collection[str], sources: Ma
         return {}
     specs = [f"{p}={','.join(types)}" for p, types in sorted(table.items())]
     beams = [Path(originals[p].path) for p in table]
-    key = fingerprint([*beams, TOOL], "\n".join([tools.key, *specs]))
+    # Consolidation asks each struct's implementation for its target: they must load on the host too.
+    impls = [name for name in packed if sources[name].info.exports_function("__impl__", 1)]
+    loadable = [Path((originals.get(name) or sources[name]).path) for name in impls]
+    key = fingerprint([*beams, *loadable, TOOL], "\n".join([tools.key, *specs]))
     out = cache_root() / "protocols" / key
     if not (out / ".complete").is_file():
         work = out.with_name(f"{key}.partial-{os.getpid()}")
         shutil.rmtree(work, ignore_errors=True)
-        folders = sorted({str(beam.parent) for beam in beams})
+        folders = sorted({str(beam.parent) for beam in [*beams, *loadable]})
         elixir = str(Path(tools.elixirc).with_name("elixir"))
         toolchain.run([elixir, *(arg for folder in folders for arg in ("-pa", folder)), str(TOOL), str(work), *specs])
         (work / ".complete").write_text(key)
