@@ -5,7 +5,8 @@ module answers `{KIND: [[arg, ..., id], ...], "timeout_ms": N, "max_reply_bytes"
 `[[id, result], ...]`, printing `wasmblog-KIND: start ID` before each job. A job that kills the VM
 is found from the last such line before the VM's fatal line: it is recorded as crashing, a new VM
 boots, and the run goes on with the jobs after it (the others of that batch run again, since their
-answers were lost with the VM).
+answers were lost with the VM). A job is blamed only when it kills a fresh VM a second time: WebKit's
+VM aborts now and then on its own, and one abort must not fail whichever job happened to be running.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ class Job:
 @dataclass(frozen=True)
 class JobResult:
     value: Any = None  # what the VM answered for the job
-    crash: str | None = None  # why the VM died while running it
+    crash: str | None = None  # why the VM died while running it, twice
+    first_crash: str | None = None  # a VM death while running it that a retry on a new VM did not repeat
 
 
 class BatchRunner:
@@ -53,6 +55,7 @@ class BatchRunner:
         self.max_reply_bytes = max_reply_bytes
         self.request = dict(request or {})  # more fields every batch carries
         self.results: dict[str, JobResult] = {}
+        self._crashed_once: dict[str, str] = {}  # job id -> why the VM died the first time
         self._app: PopcornApp | None = None
 
     def result(self, job: Job, upcoming: Sequence[Job]) -> JobResult:
@@ -94,7 +97,7 @@ class BatchRunner:
             self._crashed(batch, f"the {self.kind} bridge answered {str(detail)[:300]}", [])
             return True
         for job_id, result in value:
-            self.results[job_id] = JobResult(result)
+            self.results[job_id] = JobResult(result, first_crash=self._crashed_once.get(job_id))
         return bool(value)
 
     @staticmethod
@@ -120,7 +123,10 @@ class BatchRunner:
         culprit = started[-1] if started else batch[0].id
         if culprit not in {j.id for j in batch} and culprit not in self.results:
             culprit = batch[0].id
-        self.results[culprit] = JobResult(crash=why)
+        if culprit in {j.id for j in batch} and culprit not in self._crashed_once:
+            self._crashed_once[culprit] = why  # run it again first on the new VM: blamed if it dies again
+        else:
+            self.results[culprit] = JobResult(crash=why)
         self._reboot()
 
     def _reboot(self) -> None:

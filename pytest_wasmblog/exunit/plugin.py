@@ -13,6 +13,7 @@ A site is the nearest folder above the file with a `wasmblog.toml`; its `[tests]
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -117,7 +118,11 @@ class ExUnitPlugin:
             pytest.fail(site.dist_error, pytrace=False)
         assert site.dist is not None
         result = _engine_jobs(site, engine).result(_job(test), self.session, site.dist, _AHEAD)
-        return VMTestResult.from_job(result.value, result.crash)
+        vm = VMTestResult.from_job(result.value, result.crash)
+        if result.first_crash is not None:  # shown with the test's report; the retry's outcome counts
+            vm = dataclasses.replace(vm, output=f"(the VM died once running this test, and a new VM ran it again: "
+                                                f"{result.first_crash})\n{vm.output}")
+        return vm
 
     def pytest_sessionfinish(self) -> None:
         for site in self.sites.values():
