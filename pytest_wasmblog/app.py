@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from pytest_wasmblog import site_report
 from pytest_wasmblog.browsers.base import BrowserPage
 from pytest_wasmblog.bundle.config import module_atom
+from pytest_wasmblog.errors import JavaScriptError
 from pytest_wasmblog.settings import DEFAULT_MAX_PAYLOAD
 from pytest_wasmblog.vm_errors import (
     BridgeError,
@@ -47,6 +48,21 @@ _POLL_S = 0.05
 EXPOSE_GRACE_S = 1.0
 _BUNDLE_PROBES = frozenset({"/bundle.avm", "/assets/bundle.avm"})
 SNAPSHOT_JS = "async () => window.__wasmblog ? window.__wasmblog.snapshot() : null"
+# The probe for a page the plugin does not serve: top frame only (init scripts run in every frame).
+_PROBE_INIT = "if (window.top === window) {\n" + PROBE_JS + "\n}"
+_INSTALL_PROBE_JS = "async () => {\n" + PROBE_JS + "\nreturn window.__wasmblog ? window.__wasmblog.snapshot() : null;\n}"
+# A page that is not isolated yet may be about to reload itself with a service worker that adds the
+# headers: one is installing, waiting, or active without controlling the page yet.
+_ISOLATION_PENDING_JS = """async () => {
+  if (!("serviceWorker" in navigator)) return false;
+  const registration = await navigator.serviceWorker.getRegistration();
+  return Boolean(registration && (registration.installing || registration.waiting
+    || (registration.active && !navigator.serviceWorker.controller)));
+}"""
+# How long a page may stay not isolated, with no service worker on the way, before the boot fails.
+NOT_ISOLATED_GRACE_S = 0.5
+# How long a page may be between two documents (unanswerable, or without the probe) while booting.
+RELOAD_GAP_S = 3.0
 
 
 @dataclass(frozen=True)
@@ -62,9 +78,14 @@ class PopcornApp:
     """One page of the site with its VM up; reused across tests unless a test asks for a fresh one."""
 
     def __init__(self, page: BrowserPage, url: str, boot_timeout_s: float, call_timeout_s: float,
-                 max_payload_bytes: int = DEFAULT_MAX_PAYLOAD, site: Path | None = None) -> None:
-        """`site`: the built folder the page comes from; its build report explains VM failures."""
+                 max_payload_bytes: int = DEFAULT_MAX_PAYLOAD, site: Path | None = None,
+                 inject_probe: bool = False) -> None:
+        """`site`: the built folder the page comes from; its build report explains VM failures.
+        `inject_probe`: the page's server does not inject the probe (a host the plugin does not serve),
+        so the browser runs it before the page's scripts, or right after each load where it cannot."""
         self.page = page
+        self._probe_after_load = inject_probe and not page.add_init_script(_PROBE_INIT)
+        self._gap_since: float | None = None
         self.site = site
         self.url = url
         self.boot_timeout_s = boot_timeout_s
@@ -83,17 +104,25 @@ class PopcornApp:
         started = time.monotonic()
         self.page.goto(self.url, timeout_s=timeout_s)
         deadline = started + timeout_s
+        not_isolated_since: float | None = None
         while True:
             if watch is not None:
                 watch()
-            state = self.snapshot()
+            state = self._booting_snapshot(deadline)
+            if state is None:  # between two documents: the page reloads itself
+                time.sleep(_POLL_S)
+                continue
             self.isolated = bool(state["crossOriginIsolated"])
             if state["fatal"]:
                 raise vm_stopped_while_booting(self.url, state["fatal"]["line"], state["stdout"], state["stderr"],
                                                self.report())
             if state["ready"]:
                 break
-            if not state["crossOriginIsolated"] and time.monotonic() - started > 0.5:
+            if state["crossOriginIsolated"] or self._isolation_pending():
+                not_isolated_since = None
+            elif not_isolated_since is None:
+                not_isolated_since = time.monotonic()
+            elif time.monotonic() - not_isolated_since > NOT_ISOLATED_GRACE_S or time.monotonic() > deadline:
                 raise not_isolated(self.url, state["stdout"], state["stderr"])
             if state["pageErrors"]:
                 raise page_threw_while_booting(self.url, state["pageErrors"][0], state["stdout"], state["stderr"])
@@ -106,8 +135,29 @@ class PopcornApp:
                                      frame_at_ms=state["frameAt"], heartbeat_at_ms=state["heartbeatAt"])
             time.sleep(_POLL_S)
         self.boot_wall_s = time.monotonic() - started
-        self.boot_ms = float(state["readyAt"])
+        # From the boot's first navigation: a page that reloaded itself to become isolated counts both loads.
+        self.boot_ms = float(state["readyAt"]) + float(state.get("bootStartOffset") or 0.0)
         return self
+
+    def _booting_snapshot(self, deadline: float) -> dict[str, Any] | None:
+        """The probe's state while the page boots; None while a document replaces another (a reload the
+        page makes on its own), for a moment: a page with no probe at all fails fast."""
+        try:
+            state = self.snapshot()
+        except (JavaScriptError, BridgeError):
+            now = time.monotonic()
+            self._gap_since = self._gap_since or now
+            if now > deadline or now - self._gap_since > RELOAD_GAP_S:
+                raise
+            return None
+        self._gap_since = None
+        return state
+
+    def _isolation_pending(self) -> bool:
+        try:
+            return bool(self.page.evaluate(_ISOLATION_PENDING_JS, timeout_s=5))
+        except JavaScriptError:
+            return True  # the page is going away: its next document is the one to judge
 
     def reload(self, boot_timeout_s: float | None = None, watch: Callable[[], None] | None = None) -> PopcornApp:
         """Load the page again in the same context (its caches and service worker stay) and boot."""
@@ -119,6 +169,8 @@ class PopcornApp:
 
     def snapshot(self) -> dict[str, Any]:
         state = self.page.evaluate(SNAPSHOT_JS, timeout_s=10)
+        if state is None and self._probe_after_load:
+            state = self.page.evaluate(_INSTALL_PROBE_JS, timeout_s=10)
         if not isinstance(state, dict):
             raise BridgeError(
                 f"the page at {self.url} has no pytest-wasmblog probe: it must be served by the plugin's "

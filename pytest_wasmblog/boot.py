@@ -20,6 +20,7 @@ from pytest_wasmblog.content_types import WrongContentTypeError, wrong_content_t
 from pytest_wasmblog.errors import WasmblogError
 from pytest_wasmblog.http_rules import COMPRESSION_MODES, RequestRecord
 from pytest_wasmblog.link import Link
+from pytest_wasmblog.remote import OfflineSwitch, RemoteSite
 from pytest_wasmblog.server import StaticSiteServer
 from pytest_wasmblog.settings import Settings
 from pytest_wasmblog.state import WasmSession
@@ -28,6 +29,10 @@ from pytest_wasmblog.vm_errors import NotIsolatedError, missing_site_files, not_
 
 class FixtureArgsError(WasmblogError):
     """A `wasm_*_args` fixture returned what cannot be used."""
+
+
+# Where the app under test comes from: the plugin's own server, or a host it did not start.
+ServedSite = StaticSiteServer | RemoteSite
 
 
 SERVER_ARGS = {"extra_headers": "a dict of header names to values", "compression": '"auto" or "off"',
@@ -56,6 +61,14 @@ def serve_site(site: Path, session: WasmSession, link: Link,
     ).start()
     session.servers.append(server)
     return server
+
+
+def connect_site(base_url: str, session: WasmSession, link: Link, offline_switch: OfflineSwitch | None = None,
+                 description: str | None = None) -> RemoteSite:
+    """The deployment at `base_url`, checked to answer for the page before any browser is started."""
+    remote = RemoteSite(base_url, session.settings.site, link, offline_switch, description)
+    remote.check_reachable(session.settings.page)
+    return remote
 
 
 def unavailable(settings: Settings, reason: str) -> NoReturn:
@@ -96,7 +109,7 @@ def launch_browser(engine: str, session: WasmSession, launch_args: Mapping[str, 
 class SharedApp:
     """Boots the app once per engine and hands it to each test while its VM is healthy."""
 
-    def __init__(self, browser: BrowserSession, server: StaticSiteServer, session: WasmSession) -> None:
+    def __init__(self, browser: BrowserSession, server: ServedSite, session: WasmSession) -> None:
         self.browser = browser
         self.server = server
         self.session = session
@@ -125,27 +138,35 @@ def missing_runtime_files(records: list[RequestRecord]) -> list[str]:
                    and r.path.rsplit("/", 1)[-1] not in found})
 
 
-def _name_missing_isolation_headers(exc: NotIsolatedError, records: list[RequestRecord],
+def _name_missing_isolation_headers(exc: NotIsolatedError, server: ServedSite, records: list[RequestRecord],
                                     url: str, page_path: str) -> NotIsolatedError:
-    """The page saw no isolation; the server's log says which header its document lacked."""
-    page = next((r for r in records if r.path == page_path and r.status == 200), None)
-    problems = isolation_check.header_problems(page_path, page.headers) if page else []
+    """The page saw no isolation; the server's log (or, for a host the plugin did not start, the host
+    asked again) says which header its document lacked."""
+    headers: Mapping[str, str] | None
+    if isinstance(server, RemoteSite):
+        headers = server.response_headers(page_path)
+    else:
+        page = next((r for r in records if r.path == page_path and r.status == 200), None)
+        headers = page.headers if page else None
+    problems = isolation_check.header_problems(page_path, headers) if headers is not None else []
     return not_isolated(url, exc.stdout, exc.stderr, problems) if problems else exc
 
 
-def boot_app(browser: BrowserSession, server: StaticSiteServer, session: WasmSession,
+def boot_app(browser: BrowserSession, server: ServedSite, session: WasmSession,
              boot_timeout_s: float | None = None, *, count_in_summary: bool = True) -> PopcornApp:
     """Boot in a new page; the boot time counts in the summary only on an unthrottled, online link."""
     settings, stats = session.settings, session.stats
     stats.breaker.check(browser.engine)
     page = browser.new_page()
     app = PopcornApp(page, server.origin + settings.page, boot_timeout_s or settings.boot_timeout_s,
-                     settings.call_timeout_s, settings.max_payload_bytes, site=Path(server.root))
+                     settings.call_timeout_s, settings.max_payload_bytes,
+                     site=Path(server.root) if server.root else None, inject_probe=isinstance(server, RemoteSite))
     engine = stats.engine(browser.engine)
-    seen = len(server.requests())
+    logged = isinstance(server, StaticSiteServer)  # a host the plugin did not start keeps no log here
+    seen = len(server.requests()) if logged else 0
 
     def served_right() -> None:
-        wrong = wrong_content_types(server.requests()[seen:])
+        wrong = wrong_content_types(server.requests()[seen:]) if logged else []
         if wrong:
             raise WrongContentTypeError(app.url, wrong)
 
@@ -154,10 +175,10 @@ def boot_app(browser: BrowserSession, server: StaticSiteServer, session: WasmSes
     except Exception as exc:
         engine.isolated = app.isolated
         session.failed_boot_pages.append(page)  # closed after the test's report, so artifacts can show it
-        records = server.requests()[seen:]
+        records = server.requests()[seen:] if logged else []
         error: Exception = exc
         if isinstance(exc, NotIsolatedError):
-            error = _name_missing_isolation_headers(exc, records, app.url, settings.page)
+            error = _name_missing_isolation_headers(exc, server, records, app.url, settings.page)
         # Only a vague failure is explained by a 404: an early, specific one came before Popcorn's
         # bundle probe had found the file elsewhere.
         missing = [] if isinstance(exc, NotIsolatedError | WrongContentTypeError) else missing_runtime_files(records)

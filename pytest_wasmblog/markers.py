@@ -1,4 +1,5 @@
-"""Per-engine markers: skip_browser, only_browser and xfail_browser, applied to each test's engine."""
+"""Per-engine markers (skip_browser, only_browser, xfail_browser), applied to each test's engine, and
+`wasm_served_here` for tests that need the plugin's own server (skipped against --wasm-base-url)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ MARKERS = (
     "only_browser(*engines): run the test only on these engines",
     ("xfail_browser(**reasons): expect the test to fail on an engine, e.g. xfail_browser(webkit='why'); "
      "strict, so a fix shows up as XPASS"),
+    ("wasm_served_here(reason): the test needs the plugin's own server (its request log, wasm_serve, "
+     "server-side throttling); skipped with the reason against --wasm-base-url"),
 )
 
 
@@ -28,8 +31,13 @@ def engine_of(item: pytest.Item) -> str | None:
     return str(engine) if engine is not None else None
 
 
-def apply(item: pytest.Item) -> None:
-    """Add skip/xfail marks for the engine this test item runs on."""
+def apply(item: pytest.Item, base_url: str | None = None) -> None:
+    """Add skip/xfail marks for the engine this test item runs on, and for a deployment under test."""
+    served_here = item.get_closest_marker("wasm_served_here")
+    if served_here is not None and base_url is not None:
+        why = served_here.args[0] if served_here.args else served_here.kwargs.get("reason", "")
+        item.add_marker(pytest.mark.skip(reason=f"needs the plugin's own server, not the deployment at {base_url}"
+                                         + (f": {why}" if why else "")))
     engine = engine_of(item)
     if engine is None:
         return

@@ -24,7 +24,7 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import pytest
 
@@ -33,8 +33,10 @@ from pytest_wasmblog.app import PopcornApp
 from pytest_wasmblog.artifacts import artifact_dir
 from pytest_wasmblog.boot import (
     FixtureArgsError,
+    ServedSite,
     SharedApp,
     boot_app,
+    connect_site,
     launch_browser,
     serve_site,
     unavailable,
@@ -47,6 +49,7 @@ from pytest_wasmblog.errors import BrowserLaunchError, BrowserNotFoundError
 from pytest_wasmblog.isolation import IsolationChecker
 from pytest_wasmblog.link import Link
 from pytest_wasmblog.network import Network
+from pytest_wasmblog.remote import RemoteSite, RemoteSiteError
 from pytest_wasmblog.screenshots import screenshot_png
 from pytest_wasmblog.server import StaticSiteServer
 from pytest_wasmblog.settings import Settings, SettingsError, add_options, from_config
@@ -83,8 +86,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    base_url = state.of(config).settings.base_url
     for item in items:
-        markers.apply(item)
+        markers.apply(item, base_url)
     # pytest's own reordering interleaves engines once a test has function-level parameters too,
     # which would relaunch browsers; a stable sort keeps one launch per engine.
     order = {engine: index for index, engine in enumerate(state.of(config).settings.engines)}
@@ -94,7 +98,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def pytest_report_header(config: pytest.Config) -> list[str]:
     settings = state.of(config).settings
     site = settings.site if settings.site else "(none: pass --wasm-site)"
-    lines = [f"wasmblog: site {site}, isolation {settings.isolation}"]
+    lines = [f"wasmblog: site {site}, isolation {settings.isolation}" if settings.base_url is None
+             else f"wasmblog: the deployment at {settings.base_url} (--wasm-base-url; nothing served locally), "
+             f"build {settings.site or '(none given)'}"]
     lines.extend(header_line(engine, settings.browser_paths[engine]) for engine in settings.engines)
     return lines
 
@@ -185,8 +191,17 @@ def wasm_context_args(wasm_engine: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def wasm_server(wasm_session: state.WasmSession, wasm_link: Link,
-                wasm_server_args: dict[str, Any]) -> Iterator[StaticSiteServer]:
-    site = wasm_session.settings.require_site()
+                wasm_server_args: dict[str, Any]) -> Iterator[ServedSite]:
+    """The site under test: served by the plugin, or the deployment at --wasm-base-url."""
+    settings = wasm_session.settings
+    if settings.base_url is not None:
+        wasm_session.stats.site = settings.site
+        try:
+            yield connect_site(settings.base_url, wasm_session, wasm_link)
+        except RemoteSiteError as exc:
+            pytest.fail(str(exc), pytrace=False)
+        return
+    site = settings.require_site()
     wasm_session.stats.site = site
     with _fixture_args_checked(lambda: serve_site(site, wasm_session, wasm_link, wasm_server_args)) as server:
         yield server
@@ -209,6 +224,10 @@ def wasm_serve(wasm_session: state.WasmSession, wasm_link: Link, wasm_server_arg
     servers: list[StaticSiteServer] = []
 
     def serve(folder: str | os.PathLike[str]) -> StaticSiteServer:
+        if wasm_session.settings.base_url is not None:
+            pytest.fail(f"wasm_serve({str(folder)!r}) serves a local build, but this run tests the deployment at "
+                        f"{wasm_session.settings.base_url} (--wasm-base-url): the plugin serves nothing then. "
+                        "Run this test without --wasm-base-url", pytrace=False)
         server = serve_site(Path(folder), wasm_session, wasm_link, wasm_server_args)
         servers.append(server)
         return server
@@ -245,7 +264,7 @@ def wasm_require(wasm_browser: BrowserSession, wasm_settings: Settings) -> Calla
 
 
 @pytest.fixture(scope="session")
-def _wasm_shared_app(wasm_browser: BrowserSession, wasm_server: StaticSiteServer,
+def _wasm_shared_app(wasm_browser: BrowserSession, wasm_server: ServedSite,
                      wasm_session: state.WasmSession) -> Iterator[SharedApp]:
     shared = SharedApp(wasm_browser, wasm_server, wasm_session)
     yield shared
@@ -261,7 +280,7 @@ def wasm_app(_wasm_shared_app: SharedApp, wasm_stats: RunStats) -> Iterator[Popc
 
 
 @pytest.fixture
-def fresh_wasm_app(wasm_browser: BrowserSession, wasm_server: StaticSiteServer,
+def fresh_wasm_app(wasm_browser: BrowserSession, wasm_server: ServedSite,
                    wasm_session: state.WasmSession) -> Iterator[PopcornApp]:
     app = boot_app(wasm_browser, wasm_server, wasm_session)
     yield app
@@ -270,13 +289,13 @@ def fresh_wasm_app(wasm_browser: BrowserSession, wasm_server: StaticSiteServer,
 
 
 @pytest.fixture
-def wasm_app_factory(wasm_browser: BrowserSession, wasm_server: StaticSiteServer,
+def wasm_app_factory(wasm_browser: BrowserSession, wasm_server: ServedSite,
                      wasm_session: state.WasmSession) -> Iterator[Callable[..., PopcornApp]]:
     """`new_app(server=None, boot_timeout_s=None)`: boot the app in a fresh context (own cache, storage
     and service workers) from `wasm_server` or another server; every app is closed after the test."""
     apps: list[PopcornApp] = []
 
-    def new_app(server: StaticSiteServer | None = None, boot_timeout_s: float | None = None) -> PopcornApp:
+    def new_app(server: ServedSite | None = None, boot_timeout_s: float | None = None) -> PopcornApp:
         app = boot_app(wasm_browser, server or wasm_server, wasm_session, boot_timeout_s)
         apps.append(app)
         return app
@@ -288,7 +307,8 @@ def wasm_app_factory(wasm_browser: BrowserSession, wasm_server: StaticSiteServer
 
 
 @pytest.fixture
-def network(request: pytest.FixtureRequest, wasm_browser: BrowserSession, wasm_link: Link) -> Iterator[Network]:
+def network(request: pytest.FixtureRequest, wasm_browser: BrowserSession, wasm_link: Link,
+            wasm_settings: Settings) -> Iterator[Network]:
     """Offline and throttling for this test; everything is back online and unthrottled after it."""
 
     def record(line: str) -> None:
@@ -296,11 +316,18 @@ def network(request: pytest.FixtureRequest, wasm_browser: BrowserSession, wasm_l
         request.node.add_report_section("call", "wasmblog network", line)
         request.node.user_properties.append(("wasm_network", line))
 
-    net = Network(wasm_link, wasm_browser, record)
+    # Only a deployment changes what can be done; a test of the network alone needs no site.
+    remote = request.getfixturevalue("wasm_server") if wasm_settings.base_url is not None else None
+    net = Network(wasm_link, wasm_browser, record, remote if isinstance(remote, RemoteSite) else None,
+                  unavailable=_skip)
     yield net
     net.online()
     wasm_link.reset()
     wasm_browser.set_network(False, None)
+
+
+def _skip(reason: str) -> NoReturn:
+    pytest.skip(reason)
 
 
 @pytest.fixture
@@ -334,5 +361,5 @@ def elixir(wasm_app: PopcornApp) -> ElixirBridge:
 
 
 @pytest.fixture
-def isolation(wasm_browser: BrowserSession, wasm_server: StaticSiteServer, wasm_settings: Settings) -> IsolationChecker:
+def isolation(wasm_browser: BrowserSession, wasm_server: ServedSite, wasm_settings: Settings) -> IsolationChecker:
     return IsolationChecker(wasm_browser, wasm_server.origin, wasm_settings.page)

@@ -4,9 +4,11 @@ into a usage error (exit code 4, no traceback)."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -41,6 +43,8 @@ class Settings:
     max_payload_bytes: int = DEFAULT_MAX_PAYLOAD
     record_modules: Path | None = None  # --wasm-record-modules: ask each VM what it loaded
     mime_types: dict[str, str] = field(default_factory=dict)  # suffix -> Content-Type, replacing the pinned one
+    # --wasm-base-url: the site is already served there (no trailing slash); nothing is served locally.
+    base_url: str | None = None
 
     def require_site(self) -> Path:
         if self.site is None:
@@ -62,6 +66,10 @@ class Settings:
 def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup(GROUP, GROUP_HELP)
     group.addoption("--wasm-site", help="built site folder to serve (index.html, popcorn.mjs, bundle.avm). ini: wasm_site")
+    group.addoption("--wasm-base-url", metavar="URL",
+                    help="test the site already served at URL (a staging or production deployment, or a local "
+                    "nginx): nothing is served locally; --wasm-site then only names the build whose report "
+                    "explains failures. ini: wasm_base_url")
     group.addoption("--wasm-page", help="page that boots the app, default /index.html. ini: wasm_page")
     group.addoption("--wasm-browser", action="append", choices=ENGINE_CHOICES,
                     help="engine to run on (repeatable; `all` for chromium, firefox and webkit), default chromium")
@@ -88,6 +96,7 @@ def add_options(parser: pytest.Parser) -> None:
                     help="after N boots in a row fail on an engine, its remaining tests fail at once with the "
                     "first failure (default 3; 0 turns this off)")
     parser.addini("wasm_site", "built site folder to serve, relative to the ini file", default="")
+    parser.addini("wasm_base_url", "URL of a deployment to test instead of serving wasm_site", default="")
     parser.addini("wasm_page", "page that boots the app", default="/index.html")
     parser.addini("wasm_boot_timeout", "seconds for the app to become ready", default="20")
     parser.addini("wasm_call_timeout", "seconds for one bridge call", default="10")
@@ -108,7 +117,11 @@ def from_config(config: pytest.Config) -> Settings:
     page = config.getoption("--wasm-page") or config.getini("wasm_page") or "/index.html"
     if "://" in page or page.startswith("//") or any(c.isspace() for c in page):
         raise SettingsError(f"--wasm-page (ini wasm_page) takes a path on the site such as /index.html, not {page!r}")
+    base_url = base_url_setting(config.getoption("--wasm-base-url") or config.getini("wasm_base_url") or None)
+    if base_url is not None:
+        _no_server_options(config)
     return Settings(
+        base_url=base_url,
         site=site,
         page=page if page.startswith("/") else "/" + page,
         engines=_engines(config.getoption("--wasm-browser") or ["chromium"]),
@@ -125,6 +138,48 @@ def from_config(config: pytest.Config) -> Settings:
         mime_types=parse_mime_types(config.getoption("--wasm-mime-type") or []),
         in_ci=os.environ.get("CI", "").lower() in ("1", "true", "yes"),
     )
+
+
+LOOPBACK_NAMES = ("localhost",)
+# Options that shape the plugin's own server, which --wasm-base-url does not start.
+SERVER_OPTIONS = ("--wasm-isolation", "--wasm-omit-header", "--wasm-mime-type")
+
+
+def base_url_setting(value: str | None) -> str | None:
+    """The deployment's URL without a trailing slash; refused up front when no page there could be
+    cross-origin isolated (plain http:// is a secure context only on loopback)."""
+    if not value:
+        return None
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(f"--wasm-base-url takes an http(s) URL such as https://staging.example.org or "
+                            f"http://127.0.0.1:8080, not {value!r}")
+    if parts.query or parts.fragment:
+        raise SettingsError(f"--wasm-base-url is where the site's root is served, without ?query or #fragment: "
+                            f"{value!r}; name the page with --wasm-page")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise SettingsError(
+            f"--wasm-base-url {value}: plain http:// to {parts.hostname} is not a secure context, so no page "
+            "there can be cross-origin isolated (no SharedArrayBuffer, no service worker) and the VM cannot "
+            "start; use the https:// URL of the deployment, or a loopback address (127.0.0.1, localhost)")
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in LOOPBACK_NAMES or host.lower().endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _no_server_options(config: pytest.Config) -> None:
+    given = [option for option in SERVER_OPTIONS if config.getoption(option)]
+    if given:
+        raise SettingsError(f"{', '.join(given)} shape(s) the plugin's own server, which --wasm-base-url does not "
+                            "start: the deployment's host decides its headers and types. Leave them out, or "
+                            "test the local build without --wasm-base-url")
 
 
 def _browser_path(config: pytest.Config, engine: str) -> str | None:

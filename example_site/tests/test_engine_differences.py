@@ -27,6 +27,7 @@ def test_stack_trace_formats_differ(wasm_app, wasm_engine):
         assert first_line.startswith("named@")  # SpiderMonkey and JavaScriptCore: function@location
 
 
+@pytest.mark.wasm_served_here("reads the server's log of what each engine asked for")
 def test_accept_encoding_decides_brotli_or_gzip(wasm_app, wasm_server, wasm_engine):
     """WebKitGTK (libsoup) does not ask for brotli here, so a CDN sends it the larger gzip runtime."""
     wasm = [r for r in wasm_server.requests() if r.path == "/AtomVM.wasm" and r.method == "GET"][-1]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 
+
+@pytest.mark.wasm_served_here("reads the server's log (test_deployed.py checks a deployment's host)")
 def test_runtime_and_bundle_were_served_like_a_cdn(wasm_app, wasm_server):
     served = {record.path: record for record in wasm_server.requests() if record.method == "GET"}
     for path, mime in [("/AtomVM.wasm", "application/wasm"), ("/bundle.avm", "application/octet-stream"),
@@ -30,6 +33,7 @@ def test_the_browser_says_what_it_is(wasm_browser, wasm_app, wasm_engine):
         assert major in user_agent
 
 
+@pytest.mark.wasm_served_here("reads the server's log (test_deployed.py checks a deployment's host)")
 def test_the_runtime_and_bundle_went_out_as_the_builds_precompressed_copies(wasm_app, wasm_server, wasm_settings):
     # The build wrote AtomVM.wasm.gz/.br (quality 11, 9); the server sends those as a static host would.
     site = wasm_settings.require_site()

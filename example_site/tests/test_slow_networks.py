@@ -27,6 +27,7 @@ def boot_timeout_s(conditions: Conditions | None) -> float:
     return 30.0 + 3 * SITE_ON_THE_WIRE / conditions.download_bps + 20 * conditions.latency_ms / 1000
 
 
+@pytest.mark.wasm_served_here("throttles every engine at the server and reads its log")
 @pytest.mark.parametrize("profile", PROFILES)
 def test_boot_cold_and_from_the_service_worker_cache(
     profile: str, wasm_app_factory: Any, network: Network, wasm_server: StaticSiteServer, wasm_stats: RunStats,

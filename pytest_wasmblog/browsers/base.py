@@ -75,6 +75,11 @@ class BrowserPage(ABC):
     def close(self) -> None:
         """Close the page and its profile; safe to call twice."""
 
+    def add_init_script(self, js: str) -> bool:
+        """Run `js` in every document this page loads from now on, before the document's own scripts.
+        False where the backend cannot (WebDriver classic): the caller then runs it after each load."""
+        return False
+
     @property
     @abstractmethod
     def closed(self) -> bool:

@@ -86,6 +86,11 @@ class PlaywrightPage(BrowserPage):
             raise NavigationError(url, exc.message) from None
         return response.status if response is not None else None
 
+    def add_init_script(self, js: str) -> bool:
+        # Frames get it too (Playwright runs init scripts in every frame): the script must check where it runs.
+        self.context.add_init_script(script=js)
+        return True
+
     def evaluate(self, js_function_source: str, arg: object = None, timeout_s: float = 30) -> object:
         try:
             result: Any = self.page.evaluate(envelope.wrap(js_function_source), [arg, max(0.0, timeout_s) * 1000])

@@ -157,6 +157,25 @@
         .map((script) => script.src || `inline <script${script.type ? ` type="${script.type}"` : ""}>`),
     };
   };
+  // A page that reloads itself before its app is ready (a cross-origin-isolation service worker does,
+  // once) boots across two documents: the second one learns when the first began, so the boot time
+  // counts the reload. A page that was ready hands nothing on: its next load is a boot of its own.
+  const BOOT_START_KEY = "__wasmblog_boot_start";
+  let bootStart = performance.timeOrigin;
+  try {
+    const carried = Number(sessionStorage.getItem(BOOT_START_KEY));
+    sessionStorage.removeItem(BOOT_START_KEY);
+    if (carried > 0 && carried < bootStart) bootStart = carried;
+    window.addEventListener("pagehide", () => {
+      if (state.readyAt === null) sessionStorage.setItem(BOOT_START_KEY, String(bootStart));
+    });
+  } catch {
+    // No sessionStorage (sandboxed, or storage off): each document counts from its own start.
+  }
+  // Injected after the load event (a browser with no init scripts, on a host the plugin does not
+  // serve): an app that is already up was ready no later than now.
+  const lateProbe = document.readyState === "complete";
+  if (lateProbe && popcornKind() === "instance") state.readyAt = performance.now();
   window.__wasmblog = {
     snapshot(since) {
       const from = since || { stdout: 0, stderr: 0 };
@@ -164,6 +183,9 @@
       return {
         ready: state.readyAt !== null && popcorn === "instance",
         readyAt: state.readyAt,
+        // ms from the boot's first navigation to this document's: readyAt + this is the boot time.
+        bootStartOffset: performance.timeOrigin - bootStart,
+        lateProbe,
         popcornExposed: popcorn === "instance",
         popcorn,
         now: performance.now(),

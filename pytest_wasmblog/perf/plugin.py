@@ -18,8 +18,10 @@ import pytest
 
 from pytest_wasmblog import state
 from pytest_wasmblog.app import PopcornApp
-from pytest_wasmblog.boot import boot_app
+from pytest_wasmblog.boot import ServedSite, boot_app
 from pytest_wasmblog.browsers.base import BrowserSession
+from pytest_wasmblog.isolation import ASSETS
+from pytest_wasmblog.remote import ENGINE_ACCEPT_ENCODING, RemoteSite, RemoteSiteError
 from pytest_wasmblog.server import StaticSiteServer
 from pytest_wasmblog.settings import Settings, SettingsError, writable_path
 from pytest_wasmblog.state import WasmSession
@@ -36,7 +38,7 @@ from .boot_phases import PHASE_NAMES
 from .budgets import Budget, BudgetError, check, parse_budgets
 from .metrics import ANY_ENGINE, MetricSet, name_part
 from .report import ReportError, build_report, write_report
-from .sizes import bundle_module_sizes, site_sizes
+from .sizes import bundle_module_sizes, host_sizes, served_paths, site_sizes
 from .text import format_value
 from .timing import PerfTimer
 
@@ -58,6 +60,7 @@ class PerfSettings:
 
 
 settings_key = pytest.StashKey[PerfSettings]()
+host_transfer_key = pytest.StashKey[dict[int, "HostTransfer"]]()  # per deployment, asked once a session
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -80,6 +83,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", BUDGET_MARKER)
     config.stash[session_metrics_key] = MetricSet()
     config.stash[outcome_key] = []
+    config.stash[host_transfer_key] = {}
     try:
         # Parsed here, so a typo fails the run before any browser starts.
         budgets = tuple(parse_budgets(config.getini("wasm_budgets")))
@@ -148,26 +152,59 @@ class Recorder:
 
 
 @pytest.fixture
-def wasm_perf(request: pytest.FixtureRequest, wasm_browser: BrowserSession, wasm_server: StaticSiteServer,
+def wasm_perf(request: pytest.FixtureRequest, wasm_browser: BrowserSession, wasm_server: ServedSite,
               wasm_session: WasmSession, wasm_serve: Callable[[Path], StaticSiteServer]) -> PerfTimer:
     """Boot timings by phase (`boot_cold()`, `boot_warm()`) and call latency (`call_latency(app, request)`),
     from the page's clocks; each is recorded as a metric for budgets, the report and baselines."""
-    cached: list[StaticSiteServer] = []
+    cached: list[ServedSite] = []
 
-    def cached_server() -> StaticSiteServer:
+    def cached_server() -> ServedSite:
         # Warm boots need an HTTP cache to be warm: this server lets the browser keep what it gets.
+        # A deployment caches as its host says: that is what is measured.
+        if isinstance(wasm_server, RemoteSite):
+            return wasm_server
         if not cached:
             server = wasm_serve(wasm_session.settings.require_site())
             server.cache = True
             cached.append(server)
         return cached[0]
 
-    def new_app(server: StaticSiteServer) -> PopcornApp:
+    def new_app(server: ServedSite) -> PopcornApp:
         # Measured boots stay out of the summary's plain "boot to app ready" line: they have their own.
         return boot_app(wasm_browser, server, wasm_session, count_in_summary=False)
 
+    host_transfer = None
+    if isinstance(wasm_server, RemoteSite):
+        paths = served_paths(wasm_session.settings.site, wasm_session.settings.page, ASSETS)
+        host_transfer = request.config.stash[host_transfer_key].setdefault(id(wasm_server), HostTransfer(wasm_server, paths))
     return PerfTimer(wasm_browser, wasm_server, new_app, wasm_session.settings.call_timeout_s,
-                     request.config.stash[settings_key].boot_repeats, Recorder(request.node), cached_server)
+                     request.config.stash[settings_key].boot_repeats, Recorder(request.node), cached_server,
+                     host_transfer)
+
+
+class HostTransfer:
+    """What a host sends for each file, once per engine's Accept-Encoding, asked once per session."""
+
+    def __init__(self, remote: RemoteSite, paths: list[str]) -> None:
+        self.remote = remote
+        self.paths = paths
+        self._by_engine: dict[str, dict[str, int]] = {}
+
+    def __call__(self, engine: str) -> dict[str, int]:
+        if engine not in self._by_engine:
+            accept = ENGINE_ACCEPT_ENCODING.get(engine)
+            self._by_engine[engine] = {path.rsplit("/", 1)[-1]: _sent(self.remote, path, accept) for path in self.paths}
+        return self._by_engine[engine]
+
+
+def _sent(remote: RemoteSite, path: str, accept_encoding: str | None) -> int:
+    try:
+        fetched = remote.fetch(path, accept_encoding)
+    except RemoteSiteError as exc:
+        pytest.fail(f"measuring what the host sends: {exc}", pytrace=False)
+    if fetched.status >= 400:
+        pytest.fail(f"measuring what the host sends: {remote.url_for(path)} answered HTTP {fetched.status}", pytrace=False)
+    return len(fetched.body)
 
 
 @pytest.fixture
@@ -176,8 +213,17 @@ def wasm_sizes(request: pytest.FixtureRequest, wasm_settings: Settings) -> dict[
     and `size.total.<coding>`, and the bundle's modules as `bundle.module.<name>` and
     `bundle.origin.<origin>` (from build-report.json); returns {asset: {"raw": n, "gzip": n, "br": n}}."""
     record = Recorder(request.node)
-    site = wasm_settings.require_site()
-    sizes = site_sizes(site)
+    site: Path | None
+    if wasm_settings.base_url is not None:
+        # What the deployment's host really sends, compressed or not, for each coding asked.
+        remote = request.getfixturevalue("wasm_server")
+        assert isinstance(remote, RemoteSite)
+        site = wasm_settings.site
+        sizes = host_sizes(served_paths(site, wasm_settings.page, ASSETS),
+                           lambda path, coding: _sent(remote, path, coding))
+    else:
+        site = wasm_settings.require_site()
+        sizes = site_sizes(site)
     totals = {"raw": 0, "gzip": 0, "br": 0}
     result: dict[str, dict[str, int]] = {}
     for asset in sizes:
@@ -189,7 +235,7 @@ def wasm_sizes(request: pytest.FixtureRequest, wasm_settings: Settings) -> dict[
         record(ANY_ENGINE, f"size.total.{coding}", "bytes", float(value))
     # Per module and per origin, so a baseline names the module that grew.
     by_origin: dict[str, int] = {}
-    for module, (origin, size) in bundle_module_sizes(site).items():
+    for module, (origin, size) in (bundle_module_sizes(site) if site is not None else {}).items():
         record(ANY_ENGINE, f"bundle.module.{name_part(module)}", "bytes", float(size))
         by_origin[origin] = by_origin.get(origin, 0) + size
     for origin, size in by_origin.items():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,16 +27,38 @@ class AssetSize:
     br: int
 
 
-def site_sizes(site: Path) -> list[AssetSize]:
+def site_sizes(site: Path, encoded: bool = True) -> list[AssetSize]:
+    """`encoded=False` only lists the files (their compressed sizes are then the raw ones)."""
     sizes = []
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
         relative = path.relative_to(site).as_posix()
         if relative in NOT_SERVED or path.suffix in (".gz", ".br", ".map"):
             continue
         data = path.read_bytes()
-        encoded = {name: _encoded_size(path, data, name, suffix) for name, suffix in ENCODINGS}
-        sizes.append(AssetSize(relative, len(data), encoded["gzip"], encoded["br"]))
+        if not encoded:
+            sizes.append(AssetSize(relative, len(data), len(data), len(data)))
+            continue
+        encoded_sizes = {name: _encoded_size(path, data, name, suffix) for name, suffix in ENCODINGS}
+        sizes.append(AssetSize(relative, len(data), encoded_sizes["gzip"], encoded_sizes["br"]))
     return sizes
+
+
+# (path, Accept-Encoding or None) -> body bytes the host sent
+SentBytes = Callable[[str, str | None], int]
+
+
+def served_paths(site: Path | None, page: str, runtime: tuple[str, ...]) -> list[str]:
+    """What a first visit downloads from a host: the built site's files when the build is at hand,
+    else the page and the runtime every Popcorn site has."""
+    if site is None:
+        return [page.lstrip("/"), *runtime]
+    return [asset.path for asset in site_sizes(site, encoded=False)]
+
+
+def host_sizes(paths: list[str], sent: SentBytes) -> list[AssetSize]:
+    """What a host really sends for each path when asked for no coding, gzip only and brotli only: a
+    host that does not compress a type sends it raw whatever was asked."""
+    return [AssetSize(path, sent(path, None), sent(path, "gzip"), sent(path, "br")) for path in paths]
 
 
 def bundle_module_sizes(site: Path) -> dict[str, tuple[str, int]]:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..app import PopcornApp
+from ..boot import ServedSite
 from ..browsers.base import BrowserSession
 from ..http_rules import RequestRecord
-from ..server import StaticSiteServer
 from .boot_phases import PHASE_NAMES, BootSample, parse_timings
 from .metrics import Summary, name_part, summarize
 from .text import format_value, render_table
@@ -75,10 +75,14 @@ def _bytes_sent(records: list[RequestRecord]) -> dict[str, int]:
 
 
 class PerfTimer:
-    def __init__(self, browser: BrowserSession, server: StaticSiteServer, new_app: Callable[[StaticSiteServer], PopcornApp],
+    def __init__(self, browser: BrowserSession, server: ServedSite, new_app: Callable[[ServedSite], PopcornApp],
                  call_timeout_s: float, repeats: int, record: Recorder,
-                 cached_server: Callable[[], StaticSiteServer]) -> None:
+                 cached_server: Callable[[], ServedSite],
+                 host_transfer: Callable[[str], dict[str, int]] | None = None) -> None:
+        """`host_transfer(engine)`: for a host with no log of the plugin's, what it sends for each of the
+        site's files, once, in the coding that engine asks for (the transfer a first visit costs)."""
         self.browser = browser
+        self._host_transfer = host_transfer
         self.server = server
         # The plugin's own boot (a new context; breaker, missing-file diagnosis, failure artifacts).
         self._new_app = new_app
@@ -95,18 +99,25 @@ class PerfTimer:
         """`repeats` boots, each in a new context with empty caches; records `boot.<phase>`."""
         samples = []
         for _ in range(self._count(repeats)):
-            seen = len(self.server.requests())
+            seen = len(self.server.requests()) if self._host_transfer is None else 0
             app = self._new_app(self.server)
             try:
                 samples.append(self._measure(app, first_call))
             finally:
                 app.close()
-            # What crossed the wire, whoever fetched it (the page, its iframe or a service worker).
-            records = self.server.requests()[seen:]
-            for asset, size in _bytes_sent(records).items():
+            if self._host_transfer is not None:
+                sent = self._host_transfer(self.engine)
+                per_asset = {name: size for name, size in sent.items() if name in TRANSFERRED or name.endswith(".avm")}
+                total = sum(sent.values())
+            else:
+                # What crossed the wire, whoever fetched it (the page, its iframe or a service worker).
+                records = self.server.requests()[seen:]
+                per_asset = _bytes_sent(records)
+                total = sum(r.bytes_sent for r in records)
+            for asset, size in per_asset.items():
                 self._record(self.engine, f"transfer.{name_part(asset)}", "bytes", float(size))
             # Everything a first visit downloads, in the encoding this engine asked for.
-            self._record(self.engine, "transfer.total", "bytes", float(sum(r.bytes_sent for r in records)))
+            self._record(self.engine, "transfer.total", "bytes", float(total))
         series = BootSeries(self.engine, "cold", samples)
         self._record_series(series, "boot")
         return series
