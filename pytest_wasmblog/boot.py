@@ -17,6 +17,7 @@ from pytest_wasmblog.browsers.base import BrowserSession
 from pytest_wasmblog.browsers.launch import launch
 from pytest_wasmblog.bundle import avm
 from pytest_wasmblog.content_types import WrongContentTypeError, wrong_content_types
+from pytest_wasmblog.deploy.hosts import RealHost
 from pytest_wasmblog.errors import WasmblogError
 from pytest_wasmblog.http_rules import COMPRESSION_MODES, RequestRecord
 from pytest_wasmblog.link import Link
@@ -69,6 +70,27 @@ def connect_site(base_url: str, session: WasmSession, link: Link, offline_switch
     remote = RemoteSite(base_url, session.settings.site, link, offline_switch, description)
     remote.check_reachable(session.settings.page)
     return remote
+
+
+def start_real_host(kind: str, site: Path, session: WasmSession, link: Link) -> tuple[RealHost, RemoteSite]:
+    """`site` served by a real server of `kind` with its generated config (and the run's isolation mode
+    and omitted headers), as a deployment whose offline switch stops and restarts that server."""
+    settings = session.settings
+    for bundle in sorted(site.glob("*.avm")):
+        avm.validate_file(bundle)
+    host = RealHost(kind, site, settings.isolation, omit_headers=settings.omit_headers).start()
+
+    def switch(offline: bool) -> None:
+        if offline:
+            host.stop()
+        else:
+            host.start()
+
+    try:
+        return host, connect_site(host.origin, session, link, switch, f"{kind} serving {site} at {host.origin}")
+    except BaseException:
+        host.close()
+        raise
 
 
 def unavailable(settings: Settings, reason: str) -> NoReturn:

@@ -13,7 +13,10 @@ from pytest_wasmblog.bundle.build import REPORT_NAME, build_site
 from pytest_wasmblog.bundle.config import module_atom
 from pytest_wasmblog.bundle.why import explain
 from pytest_wasmblog.conformance import compat_doc, known, suite
+from pytest_wasmblog.deploy import configs
+from pytest_wasmblog.deploy.rules import DEFAULT_WORKER, DeployError
 from pytest_wasmblog.errors import WasmblogError
+from pytest_wasmblog.http_rules import ISOLATION_MODES
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,6 +55,19 @@ def main(argv: list[str] | None = None) -> int:
     compatibility.add_argument("doc", type=Path)
     compatibility.add_argument("--report", type=Path, help="a run's --wasm-conformance-report, for the times")
     compatibility.add_argument("--check", action="store_true", help="only check that the document is up to date")
+    deploy = commands.add_parser("deploy-config", help="the header/serving configuration a web server or static "
+                                 "host needs for a built site (isolation headers, types, precompressed files, caching)")
+    deploy.add_argument("site", type=Path, help="the site folder (with dist/) or the built folder")
+    deploy.add_argument("--target", required=True, help=f"one of {', '.join(configs.TARGETS)}")
+    deploy.add_argument("--out", type=Path, metavar="PATH", help="write it here instead of standard output")
+    deploy.add_argument("--isolation", default="require-corp", help=f"one of {', '.join(ISOLATION_MODES)} "
+                        "(default: %(default)s)")
+    deploy.add_argument("--root", type=Path, metavar="DIR", help="the document root on the server "
+                        "(nginx/caddy/apache; default: the built folder)")
+    deploy.add_argument("--port", type=int, default=configs.DEFAULT_PORT, help="the port to listen on "
+                        "(nginx/caddy/apache)")
+    deploy.add_argument("--service-worker", default=DEFAULT_WORKER, metavar="NAME",
+                        help="the site's service worker script, never cached (default: %(default)s)")
     args = parser.parse_args(argv)
     try:
         if args.command == "build":
@@ -69,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
             for path, write in ((args.json, size_report.write_json), (args.png, size_report.write_treemap)):
                 if path is not None:
                     print(f"wrote {write(report, path)}")
+        elif args.command == "deploy-config":
+            return write_deploy_config(args)
         elif args.command == "troubleshooting":
             return write_troubleshooting(args.readme, check=args.check)
         elif args.command == "conformance":
@@ -78,6 +96,25 @@ def main(argv: list[str] | None = None) -> int:
     except WasmblogError as exc:
         print(f"wasmblog: error: {exc}", file=sys.stderr)
         return 1
+    return 0
+
+
+def write_deploy_config(args: argparse.Namespace) -> int:
+    if args.out is not None and args.out.is_dir():
+        example = args.out / configs.FILE_NAMES.get(args.target, "deploy.conf")
+        raise DeployError(f"--out {args.out} is a folder: give a file path, such as {example}")
+    config = configs.render_config(args.site, args.target, args.isolation, root=args.root, listen=args.port,
+                                   service_worker=args.service_worker)
+    if args.target not in configs.SERVER_TARGETS and (args.root is not None or args.port != configs.DEFAULT_PORT):
+        print(f"wasmblog: note: --root and --port are for nginx, caddy and apache; {args.target} ignores them",
+              file=sys.stderr)
+    for note in config.notes:
+        print(f"wasmblog: note: {note}", file=sys.stderr)
+    if args.out is None:
+        sys.stdout.write(config.text)
+    else:
+        write_atomically(args.out, config.text.encode())
+        print(f"wrote {args.out} ({args.target}; the host expects it as {config.file_name})")
     return 0
 
 

@@ -31,12 +31,13 @@ def engine_of(item: pytest.Item) -> str | None:
     return str(engine) if engine is not None else None
 
 
-def apply(item: pytest.Item, base_url: str | None = None) -> None:
-    """Add skip/xfail marks for the engine this test item runs on, and for a deployment under test."""
+def apply(item: pytest.Item, deployment: str | None = None) -> None:
+    """Add skip/xfail marks for the engine this test item runs on, and for a deployment under test
+    (`deployment` says which, in words)."""
     served_here = item.get_closest_marker("wasm_served_here")
-    if served_here is not None and base_url is not None:
+    if served_here is not None and deployment is not None:
         why = served_here.args[0] if served_here.args else served_here.kwargs.get("reason", "")
-        item.add_marker(pytest.mark.skip(reason=f"needs the plugin's own server, not the deployment at {base_url}"
+        item.add_marker(pytest.mark.skip(reason=f"needs the plugin's own server, not {deployment}"
                                          + (f": {why}" if why else "")))
     engine = engine_of(item)
     if engine is None:

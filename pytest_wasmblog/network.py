@@ -106,7 +106,7 @@ class Network:
                 f"network.offline() against {self.remote.description}: {self.browser.describe()} has no offline "
                 "switch of its own, and the plugin cannot drop the connections of a host it did not start. Run "
                 "offline tests on chromium or firefox (Playwright takes them offline), or against a host the "
-                "plugin starts (--wasm-host nginx|caddy|apache|headerless), or without --wasm-base-url")
+                "plugin starts (--wasm-host nginx|caddy|apache|plain), or without --wasm-base-url")
         return Offline(self).start()
 
     def throttle(self, profile: str | Conditions) -> Throttle:

@@ -39,11 +39,13 @@ from pytest_wasmblog.boot import (
     connect_site,
     launch_browser,
     serve_site,
+    start_real_host,
     unavailable,
 )
 from pytest_wasmblog.breaker import BootBreaker
 from pytest_wasmblog.browsers.base import BrowserPage, BrowserSession, ContextArgsError
 from pytest_wasmblog.browsers.describe import header_line
+from pytest_wasmblog.deploy.hosts import HostNotInstalledError, HostStartError
 from pytest_wasmblog.elixir import ElixirBridge
 from pytest_wasmblog.errors import BrowserLaunchError, BrowserNotFoundError
 from pytest_wasmblog.isolation import IsolationChecker
@@ -86,9 +88,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    base_url = state.of(config).settings.base_url
+    deployment = state.of(config).settings.deployment
     for item in items:
-        markers.apply(item, base_url)
+        markers.apply(item, deployment)
     # pytest's own reordering interleaves engines once a test has function-level parameters too,
     # which would relaunch browsers; a stable sort keeps one launch per engine.
     order = {engine: index for index, engine in enumerate(state.of(config).settings.engines)}
@@ -98,9 +100,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def pytest_report_header(config: pytest.Config) -> list[str]:
     settings = state.of(config).settings
     site = settings.site if settings.site else "(none: pass --wasm-site)"
-    lines = [f"wasmblog: site {site}, isolation {settings.isolation}" if settings.base_url is None
-             else f"wasmblog: the deployment at {settings.base_url} (--wasm-base-url; nothing served locally), "
-             f"build {settings.site or '(none given)'}"]
+    lines = [f"wasmblog: site {site}, isolation {settings.isolation}" if settings.deployment is None
+             else f"wasmblog: {settings.deployment} (nothing served by the plugin), build {settings.site or '(none given)'}"]
     lines.extend(header_line(engine, settings.browser_paths[engine]) for engine in settings.engines)
     return lines
 
@@ -203,6 +204,16 @@ def wasm_server(wasm_session: state.WasmSession, wasm_link: Link,
         return
     site = settings.require_site()
     wasm_session.stats.site = site
+    if settings.host is not None:
+        try:
+            host, remote = start_real_host(settings.host, site, wasm_session, wasm_link)
+        except HostNotInstalledError as exc:
+            unavailable(settings, str(exc))
+        except (HostStartError, RemoteSiteError) as exc:
+            pytest.fail(str(exc), pytrace=False)
+        with host:
+            yield remote
+        return
     with _fixture_args_checked(lambda: serve_site(site, wasm_session, wasm_link, wasm_server_args)) as server:
         yield server
 
@@ -224,10 +235,11 @@ def wasm_serve(wasm_session: state.WasmSession, wasm_link: Link, wasm_server_arg
     servers: list[StaticSiteServer] = []
 
     def serve(folder: str | os.PathLike[str]) -> StaticSiteServer:
-        if wasm_session.settings.base_url is not None:
-            pytest.fail(f"wasm_serve({str(folder)!r}) serves a local build, but this run tests the deployment at "
-                        f"{wasm_session.settings.base_url} (--wasm-base-url): the plugin serves nothing then. "
-                        "Run this test without --wasm-base-url", pytrace=False)
+        deployment = wasm_session.settings.deployment
+        if deployment is not None:
+            pytest.fail(f"wasm_serve({str(folder)!r}) serves a build on the plugin's own server, but this run tests "
+                        f"{deployment}. Mark the test @pytest.mark.wasm_served_here(\"why\"), or run it without "
+                        "--wasm-base-url/--wasm-host", pytrace=False)
         server = serve_site(Path(folder), wasm_session, wasm_link, wasm_server_args)
         servers.append(server)
         return server
@@ -317,7 +329,7 @@ def network(request: pytest.FixtureRequest, wasm_browser: BrowserSession, wasm_l
         request.node.user_properties.append(("wasm_network", line))
 
     # Only a deployment changes what can be done; a test of the network alone needs no site.
-    remote = request.getfixturevalue("wasm_server") if wasm_settings.base_url is not None else None
+    remote = request.getfixturevalue("wasm_server") if wasm_settings.deployment is not None else None
     net = Network(wasm_link, wasm_browser, record, remote if isinstance(remote, RemoteSite) else None,
                   unavailable=_skip)
     yield net

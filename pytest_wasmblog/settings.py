@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from pytest_wasmblog.browsers.base import ENGINES
+from pytest_wasmblog.deploy import HOST_KINDS
 from pytest_wasmblog.errors import WasmblogError
 from pytest_wasmblog.http_rules import ISOLATION_MODES, Isolation, mime_suffix
 
@@ -45,6 +46,15 @@ class Settings:
     mime_types: dict[str, str] = field(default_factory=dict)  # suffix -> Content-Type, replacing the pinned one
     # --wasm-base-url: the site is already served there (no trailing slash); nothing is served locally.
     base_url: str | None = None
+    # --wasm-host: serve the build with this real server (nginx, ...) and its generated config instead.
+    host: str | None = None
+
+    @property
+    def deployment(self) -> str | None:
+        """What is tested when it is not the plugin's own server, in words; None when it is."""
+        if self.base_url is not None:
+            return f"the deployment at {self.base_url}"
+        return f"the build behind {self.host} (--wasm-host)" if self.host is not None else None
 
     def require_site(self) -> Path:
         if self.site is None:
@@ -70,6 +80,10 @@ def add_options(parser: pytest.Parser) -> None:
                     help="test the site already served at URL (a staging or production deployment, or a local "
                     "nginx): nothing is served locally; --wasm-site then only names the build whose report "
                     "explains failures. ini: wasm_base_url")
+    group.addoption("--wasm-host", choices=HOST_KINDS,
+                    help="serve --wasm-site with this real server (Debian's nginx, caddy or apache2 with the config "
+                    "`wasmblog deploy-config` writes, or `plain`: a static server that sends no custom headers) on "
+                    "a free loopback port, and test it as a deployment")
     group.addoption("--wasm-page", help="page that boots the app, default /index.html. ini: wasm_page")
     group.addoption("--wasm-browser", action="append", choices=ENGINE_CHOICES,
                     help="engine to run on (repeatable; `all` for chromium, firefox and webkit), default chromium")
@@ -118,10 +132,17 @@ def from_config(config: pytest.Config) -> Settings:
     if "://" in page or page.startswith("//") or any(c.isspace() for c in page):
         raise SettingsError(f"--wasm-page (ini wasm_page) takes a path on the site such as /index.html, not {page!r}")
     base_url = base_url_setting(config.getoption("--wasm-base-url") or config.getini("wasm_base_url") or None)
+    host = config.getoption("--wasm-host")
     if base_url is not None:
-        _no_server_options(config)
+        _no_server_options(config, "--wasm-base-url", SERVER_OPTIONS)
+        if host:
+            raise SettingsError("--wasm-host serves the build with a real server, --wasm-base-url tests one already "
+                                "running: give one of them")
+    elif host:
+        _no_server_options(config, "--wasm-host", ("--wasm-mime-type",))
     return Settings(
         base_url=base_url,
+        host=host or None,
         site=site,
         page=page if page.startswith("/") else "/" + page,
         engines=_engines(config.getoption("--wasm-browser") or ["chromium"]),
@@ -174,12 +195,12 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def _no_server_options(config: pytest.Config) -> None:
-    given = [option for option in SERVER_OPTIONS if config.getoption(option)]
+def _no_server_options(config: pytest.Config, deployed: str, options: tuple[str, ...]) -> None:
+    given = [option for option in options if config.getoption(option)]
     if given:
-        raise SettingsError(f"{', '.join(given)} shape(s) the plugin's own server, which --wasm-base-url does not "
-                            "start: the deployment's host decides its headers and types. Leave them out, or "
-                            "test the local build without --wasm-base-url")
+        raise SettingsError(f"{', '.join(given)} shape(s) the plugin's own server, which {deployed} does not "
+                            "use: the host decides its headers and types. Leave them out, or test the local "
+                            f"build without {deployed}")
 
 
 def _browser_path(config: pytest.Config, engine: str) -> str | None:

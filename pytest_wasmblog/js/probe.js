@@ -127,8 +127,14 @@
       },
     });
   }
-  const vmFrame = () => [...document.querySelectorAll("iframe")].reverse().find((frame) => {
+  // The VM's frame: marked by the script above, or (a probe that came after the frame was made, on a
+  // browser with no init scripts) the frame whose document names the bundles.
+  const frames = () => [...document.querySelectorAll("iframe")].reverse();
+  const markedFrame = () => frames().find((frame) => {
     try { return Boolean(frame.contentWindow && frame.contentWindow.__wasmblogFrame); } catch { return false; }
+  });
+  const vmFrame = () => markedFrame() || frames().find((frame) => {
+    try { return Boolean(frame.contentDocument && frame.contentDocument.querySelector('meta[name^="bundle-path-"]')); } catch { return false; }
   });
   const entry = (offset) => (r) => ({
     name: r.name, start: r.startTime + offset, end: r.responseEnd + offset,
@@ -221,8 +227,8 @@
     timings() {
       const navigation = performance.getEntriesByType("navigation")[0] || null;
       const frame = vmFrame();
-      const frameInfo = frame ? frame.contentWindow.__wasmblogFrame : null;
-      const offset = frameInfo ? frameInfo.timeOrigin - performance.timeOrigin : 0;
+      const frameInfo = frame ? frame.contentWindow.__wasmblogFrame || null : null;
+      const offset = frame ? frame.contentWindow.performance.timeOrigin - performance.timeOrigin : 0;
       const frameMarks = {};
       if (frameInfo) for (const [name, t] of Object.entries(frameInfo.marks)) frameMarks[name] = t + offset;
       return {
@@ -236,7 +242,7 @@
     },
     // Round trips of a bare postMessage to the VM's iframe and back, in ms.
     async echo(count) {
-      const frame = vmFrame();
+      const frame = markedFrame(); // it answers echoes
       if (!frame) return null;
       const samples = [];
       for (let id = 0; id < count; id++) {

@@ -214,7 +214,7 @@ def wasm_sizes(request: pytest.FixtureRequest, wasm_settings: Settings) -> dict[
     `bundle.origin.<origin>` (from build-report.json); returns {asset: {"raw": n, "gzip": n, "br": n}}."""
     record = Recorder(request.node)
     site: Path | None
-    if wasm_settings.base_url is not None:
+    if wasm_settings.deployment is not None:
         # What the deployment's host really sends, compressed or not, for each coding asked.
         remote = request.getfixturevalue("wasm_server")
         assert isinstance(remote, RemoteSite)
