@@ -116,6 +116,10 @@ class PopcornApp:
             if state["fatal"]:
                 raise vm_stopped_while_booting(self.url, state["fatal"]["line"], state["stdout"], state["stderr"],
                                                self.report())
+            if state["ready"] and not state["crossOriginIsolated"]:
+                # Only WebKitGTK's JSC_useSharedArrayBuffer (set for its tests) lets a VM start on a page that
+                # is not isolated; Safari and every other browser would give it no SharedArrayBuffer.
+                raise not_isolated(self.url, state["stdout"], state["stderr"])
             if state["ready"]:
                 break
             if state["crossOriginIsolated"] or self._isolation_pending():

@@ -195,7 +195,8 @@ def boot_app(browser: BrowserSession, server: ServedSite, session: WasmSession,
     try:
         app.boot(watch=served_right)
     except Exception as exc:
-        engine.isolated = app.isolated
+        if app.isolated is not None:  # a page that never loaded says nothing about isolation
+            engine.isolated = app.isolated
         session.failed_boot_pages.append(page)  # closed after the test's report, so artifacts can show it
         records = server.requests()[seen:] if logged else []
         error: Exception = exc
