@@ -93,6 +93,9 @@ class PopcornApp:
         self.max_payload_bytes = max_payload_bytes
         self.boot_ms: float | None = None
         self.boot_wall_s: float | None = None
+        # ms from the boot's first navigation to the document that booted: > 0 when the page reloaded
+        # itself on the way (a service worker that makes it cross-origin isolated does, once).
+        self.boot_reload_ms = 0.0
         self.isolated: bool | None = None  # crossOriginIsolated as the page saw it while booting
         self.call_durations_ms: list[float] = []
         self.before_close: list[Callable[[PopcornApp], None]] = []  # run while the page is still open
@@ -105,6 +108,7 @@ class PopcornApp:
         self.page.goto(self.url, timeout_s=timeout_s)
         deadline = started + timeout_s
         not_isolated_since: float | None = None
+        first_origin: float | None = None  # the first document's start (epoch ms), for a late probe
         while True:
             if watch is not None:
                 watch()
@@ -112,6 +116,7 @@ class PopcornApp:
             if state is None:  # between two documents: the page reloads itself
                 time.sleep(_POLL_S)
                 continue
+            first_origin = first_origin if first_origin is not None else float(state["timeOrigin"])
             self.isolated = bool(state["crossOriginIsolated"])
             if state["fatal"]:
                 raise vm_stopped_while_booting(self.url, state["fatal"]["line"], state["stdout"], state["stderr"],
@@ -140,7 +145,12 @@ class PopcornApp:
             time.sleep(_POLL_S)
         self.boot_wall_s = time.monotonic() - started
         # From the boot's first navigation: a page that reloaded itself to become isolated counts both loads.
-        self.boot_ms = float(state["readyAt"]) + float(state.get("bootStartOffset") or 0.0)
+        self.boot_reload_ms = float(state.get("bootStartOffset") or 0.0)
+        if state.get("lateProbe") and first_origin is not None:
+            # A probe that came after the load could not hand the start on: the first document this loop
+            # saw began then (a reload before the first look would go unseen).
+            self.boot_reload_ms = float(state["timeOrigin"]) - first_origin
+        self.boot_ms = float(state["readyAt"]) + self.boot_reload_ms
         return self
 
     def _booting_snapshot(self, deadline: float) -> dict[str, Any] | None:

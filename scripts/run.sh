@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 job="${1:-test}"; shift || true
 
-apt_packages=(erlang elixir chromium firefox-esr webkit2gtk-driver xvfb)
+apt_packages=(erlang elixir chromium firefox-esr webkit2gtk-driver xvfb nginx caddy apache2)
 command -v npm >/dev/null 2>&1 || apt_packages+=(npm)
 python3 -m venv --help >/dev/null 2>&1 || apt_packages+=(python3-venv)
 missing=()

@@ -1,4 +1,5 @@
-// Offline support: the service worker that keeps the blog bootable without a network, and the
+// Offline support and cross-origin isolation: the service worker that keeps the blog bootable
+// without a network and adds the COOP/COEP headers a plain static host does not send, and the
 // online/offline state shown from the browser's own events.
 
 export function showNetworkState(badge) {
@@ -12,10 +13,26 @@ export function showNetworkState(badge) {
   update();
 }
 
+// Set just before the one reload through the worker and cleared once the page is isolated. It
+// survives the reload (same tab), so a worker that cannot isolate the page (an engine that ignores
+// its headers) costs one reload, not a loop; after giving up, this tab does not try again.
+const RELOADED = "wasm-blog.isolation-reload";
+
 // Resolves once a service worker controls the page ("controlled"), or with why it cannot
 // ("unsupported", "failed", "uncontrolled"); the app then boots from the network as usual.
+// On a host that sends no COOP/COEP headers it first reloads the page once through the worker,
+// which adds them (the promise then never resolves). document.body.dataset.isolation tells how
+// the page is isolated: "headers" (the host's), "service-worker", or "unavailable" (with
+// dataset.isolationReason); the VM cannot start without isolation.
 export async function becomeOfflineReady() {
-  if (!("serviceWorker" in navigator)) return "unsupported";
+  const isolated = self.crossOriginIsolated === true;
+  const reloaded = session("get");
+  if (isolated) session("remove");
+  if (!("serviceWorker" in navigator)) {
+    await showIsolation(isolated, reloaded, false, isSecureContext ? "this browser has no service workers"
+      : "service workers need a secure context (https or localhost)");
+    return "unsupported";
+  }
   const container = navigator.serviceWorker;
   const hadController = container.controller !== null;
   container.addEventListener("message", (event) => {
@@ -31,25 +48,78 @@ export async function becomeOfflineReady() {
     registration = await container.register("sw.js");
   } catch (error) {
     console.warn("offline support unavailable:", error);
+    await showIsolation(isolated, reloaded, hadController, `the service worker failed to register (${error})`);
     return "failed";
   }
-  if (hadController) {
+  let state;
+  // An isolated page boots with whichever worker controls it. One that is not must wait for a
+  // worker being installed (the first, or a new version that adds the headers) to take over.
+  if (hadController && (isolated || !(registration.installing || registration.waiting))) {
     askVersion();
-    return "controlled";
+    state = "controlled";
+  } else {
+    // First visit: the worker precaches everything, then boots the app from its cache, so the
+    // runtime is downloaded once instead of twice (the page's fetches and the precache).
+    state = await new Promise((resolve) => {
+      container.addEventListener("controllerchange", () => resolve("controlled"), { once: true });
+      const worker = registration.installing || registration.waiting;
+      if (worker) {
+        worker.addEventListener("statechange", () => {
+          if (worker.state === "redundant") resolve("failed");
+        });
+      } else if (!container.controller) {
+        resolve("uncontrolled"); // active but not ours (a forced reload bypasses workers)
+      }
+    });
   }
-  // First visit: the worker precaches everything, then boots the app from its cache, so the
-  // runtime is downloaded once instead of twice (the page's fetches and the precache).
-  return new Promise((resolve) => {
-    container.addEventListener("controllerchange", () => resolve("controlled"), { once: true });
-    const worker = registration.installing || registration.waiting;
-    if (worker) {
-      worker.addEventListener("statechange", () => {
-        if (worker.state === "redundant") resolve("failed");
-      });
-    } else if (!container.controller) {
-      resolve("uncontrolled"); // active but not ours (a forced reload bypasses workers)
+  // Reload once through the worker: only a document loaded with COOP/COEP is isolated. An
+  // "uncontrolled" page (after a forced reload) is controlled again after a normal one.
+  if (!isolated && !reloaded && state !== "failed") {
+    if (session("set")) {
+      location.reload();
+      return new Promise(() => {});
     }
-  });
+    await showIsolation(false, false, hadController, "no sessionStorage to guard a reload against a loop");
+  } else {
+    await showIsolation(isolated, reloaded, hadController, "the service worker failed to install");
+  }
+  return state;
+}
+
+// data-isolation: how the page came to be isolated, or why it is not.
+async function showIsolation(isolated, reloaded, throughWorker, reason) {
+  const data = document.body.dataset;
+  if (!isolated) {
+    data.isolation = "unavailable";
+    data.isolationReason = reloaded ? "still not cross-origin isolated after reloading through the service worker"
+      : reason;
+    console.warn("not cross-origin isolated:", data.isolationReason);
+  } else if (reloaded) {
+    data.isolation = "service-worker";
+  } else if (!throughWorker) {
+    data.isolation = "headers"; // this document came from the network, with the host's headers
+  } else {
+    // A later visit, loaded through the worker: it marks the responses it added COOP/COEP to. The
+    // page is precached, so its cache answers in a few ms, offline too.
+    try {
+      const response = await fetch(location.href);
+      data.isolation = response.headers.get("X-Wasmblog-Isolation") || "headers";
+    } catch {
+      data.isolation = "unknown";
+    }
+  }
+}
+
+// sessionStorage can be unavailable (storage disabled): then no reload is attempted at all.
+function session(action) {
+  try {
+    if (action === "get") return sessionStorage.getItem(RELOADED) !== null;
+    if (action === "set") sessionStorage.setItem(RELOADED, String(Date.now()));
+    else sessionStorage.removeItem(RELOADED);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function askVersion() {

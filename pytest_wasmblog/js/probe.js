@@ -15,6 +15,7 @@
     // bundle with HEAD requests, and WebKit reports no error when the init() that made them rejects.
     failedFetches: [],
   };
+  const BOOT_START_KEY = "__wasmblog_boot_start";
   // The probe's own <script> is not the page's code; page scripts that failed to load never ran.
   const probeScript = document.currentScript;
   const failedScripts = new Set();
@@ -41,7 +42,10 @@
     else if (data.type === "popcorn-event") {
       const name = data.value && data.value.eventName;
       state.events.push({ name, t: now });
-      if (name === "popcorn_app_ready" && state.readyAt === null) state.readyAt = now;
+      if (name === "popcorn_app_ready" && state.readyAt === null) {
+        state.readyAt = now;
+        try { sessionStorage.removeItem(BOOT_START_KEY); } catch { /* no storage: nothing was kept */ }
+      }
     } else if (data.type === "popcorn-reload") {
       state.reloads += 1;
       // A call's promise that is dropped unanswered (its receiver is gone, crashed, returned or
@@ -166,15 +170,14 @@
   // A page that reloads itself before its app is ready (a cross-origin-isolation service worker does,
   // once) boots across two documents: the second one learns when the first began, so the boot time
   // counts the reload. A page that was ready hands nothing on: its next load is a boot of its own.
-  const BOOT_START_KEY = "__wasmblog_boot_start";
+  // Kept in sessionStorage from the start until ready (Firefox runs this before the old document's
+  // pagehide, so it cannot be handed on at the last moment); only a reload takes it up.
   let bootStart = performance.timeOrigin;
   try {
+    const navigation = performance.getEntriesByType("navigation")[0];
     const carried = Number(sessionStorage.getItem(BOOT_START_KEY));
-    sessionStorage.removeItem(BOOT_START_KEY);
-    if (carried > 0 && carried < bootStart) bootStart = carried;
-    window.addEventListener("pagehide", () => {
-      if (state.readyAt === null) sessionStorage.setItem(BOOT_START_KEY, String(bootStart));
-    });
+    if (navigation && navigation.type === "reload" && carried > 0 && carried < bootStart) bootStart = carried;
+    sessionStorage.setItem(BOOT_START_KEY, String(bootStart));
   } catch {
     // No sessionStorage (sandboxed, or storage off): each document counts from its own start.
   }
@@ -191,6 +194,7 @@
         readyAt: state.readyAt,
         // ms from the boot's first navigation to this document's: readyAt + this is the boot time.
         bootStartOffset: performance.timeOrigin - bootStart,
+        timeOrigin: performance.timeOrigin,
         lateProbe,
         popcornExposed: popcorn === "instance",
         popcorn,
