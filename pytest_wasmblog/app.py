@@ -49,7 +49,7 @@ EXPOSE_GRACE_S = 1.0
 _BUNDLE_PROBES = frozenset({"/bundle.avm", "/assets/bundle.avm"})
 SNAPSHOT_JS = "async () => window.__wasmblog ? window.__wasmblog.snapshot() : null"
 # The probe for a page the plugin does not serve: top frame only (init scripts run in every frame).
-_PROBE_INIT = "if (window.top === window) {\n" + PROBE_JS + "\n}"
+PROBE_INIT = "if (window.top === window) {\n" + PROBE_JS + "\n}"
 _INSTALL_PROBE_JS = "async () => {\n" + PROBE_JS + "\nreturn window.__wasmblog ? window.__wasmblog.snapshot() : null;\n}"
 # A page that is not isolated yet may be about to reload itself with a service worker that adds the
 # headers: one is installing, waiting, or active without controlling the page yet.
@@ -81,10 +81,11 @@ class PopcornApp:
                  max_payload_bytes: int = DEFAULT_MAX_PAYLOAD, site: Path | None = None,
                  inject_probe: bool = False) -> None:
         """`site`: the built folder the page comes from; its build report explains VM failures.
-        `inject_probe`: the page's server does not inject the probe (a host the plugin does not serve),
-        so the browser runs it before the page's scripts, or right after each load where it cannot."""
+        `inject_probe`: the page's server does not inject the probe (a host the plugin does not serve):
+        the page was made with PROBE_INIT as an init script, and where the browser runs that only after
+        the start of each document, the app installs the probe itself whenever it finds none."""
         self.page = page
-        self._probe_after_load = inject_probe and not page.add_init_script(_PROBE_INIT)
+        self._probe_after_load = inject_probe and not page.init_scripts_first
         self._gap_since: float | None = None
         self.site = site
         self.url = url
@@ -146,7 +147,7 @@ class PopcornApp:
         self.boot_wall_s = time.monotonic() - started
         # From the boot's first navigation: a page that reloaded itself to become isolated counts both loads.
         self.boot_reload_ms = float(state.get("bootStartOffset") or 0.0)
-        if state.get("lateProbe") and first_origin is not None:
+        if self._probe_after_load and first_origin is not None:
             # A probe that came after the load could not hand the start on: the first document this loop
             # saw began then (a reload before the first look would go unseen).
             self.boot_reload_ms = float(state["timeOrigin"]) - first_origin

@@ -12,7 +12,7 @@ import pytest
 
 from pytest_wasmblog import isolation as isolation_check
 from pytest_wasmblog import module_usage
-from pytest_wasmblog.app import PROBE_JS, PopcornApp
+from pytest_wasmblog.app import PROBE_INIT, PROBE_JS, PopcornApp
 from pytest_wasmblog.browsers.base import BrowserSession
 from pytest_wasmblog.browsers.launch import launch
 from pytest_wasmblog.bundle import avm
@@ -179,10 +179,11 @@ def boot_app(browser: BrowserSession, server: ServedSite, session: WasmSession,
     """Boot in a new page; the boot time counts in the summary only on an unthrottled, online link."""
     settings, stats = session.settings, session.stats
     stats.breaker.check(browser.engine)
-    page = browser.new_page()
+    remote = isinstance(server, RemoteSite)  # no server of the plugin's puts the probe into its HTML
+    page = browser.new_page(init_scripts=[PROBE_INIT] if remote else [])
     app = PopcornApp(page, server.origin + settings.page, boot_timeout_s or settings.boot_timeout_s,
                      settings.call_timeout_s, settings.max_payload_bytes,
-                     site=Path(server.root) if server.root else None, inject_probe=isinstance(server, RemoteSite))
+                     site=Path(server.root) if server.root else None, inject_probe=remote)
     engine = stats.engine(browser.engine)
     logged = isinstance(server, StaticSiteServer)  # a host the plugin did not start keeps no log here
     seen = len(server.requests()) if logged else 0

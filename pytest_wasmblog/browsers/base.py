@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType, TracebackType
 from typing import Any, Self
@@ -75,10 +75,9 @@ class BrowserPage(ABC):
     def close(self) -> None:
         """Close the page and its profile; safe to call twice."""
 
-    def add_init_script(self, js: str) -> bool:
-        """Run `js` in every document this page loads from now on, before the document's own scripts.
-        False where the backend cannot (WebDriver classic): the caller then runs it after each load."""
-        return False
+    # Whether the page's init scripts (BrowserSession.new_page) run before each document's own scripts
+    # (Playwright), or only once a navigation of goto() reached DOMContentLoaded (WebDriver classic).
+    init_scripts_first: bool = True
 
     @property
     @abstractmethod
@@ -130,8 +129,9 @@ class BrowserSession(ABC):
     network_conditions: Conditions | None = None
 
     @abstractmethod
-    def new_page(self) -> BrowserPage:
-        """A page in a new, isolated browser context, with the current native network state."""
+    def new_page(self, init_scripts: Sequence[str] = ()) -> BrowserPage:
+        """A page in a new, isolated browser context, with the current native network state. Each of
+        `init_scripts` runs in every document the page loads (see BrowserPage.init_scripts_first)."""
 
     @abstractmethod
     def open_pages(self) -> list[BrowserPage]:

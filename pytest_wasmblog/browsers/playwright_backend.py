@@ -86,11 +86,6 @@ class PlaywrightPage(BrowserPage):
             raise NavigationError(url, exc.message) from None
         return response.status if response is not None else None
 
-    def add_init_script(self, js: str) -> bool:
-        # Frames get it too (Playwright runs init scripts in every frame): the script must check where it runs.
-        self.context.add_init_script(script=js)
-        return True
-
     def evaluate(self, js_function_source: str, arg: object = None, timeout_s: float = 30) -> object:
         try:
             result: Any = self.page.evaluate(envelope.wrap(js_function_source), [arg, max(0.0, timeout_s) * 1000])
@@ -198,10 +193,14 @@ class PlaywrightSession(BrowserSession):
     def _new_context(self) -> BrowserContext:
         return self.browser.new_context(**self.context_args)
 
-    def new_page(self) -> PlaywrightPage:
+    def new_page(self, init_scripts: Sequence[str] = ()) -> PlaywrightPage:
         if self._playwright is None:
             raise BrowserLaunchError(self.engine, self.resolved.executable, "the session is already closed")
-        page = PlaywrightPage(self._new_context(), cdp=self.has(CAP_CDP), trace=self.trace)
+        context = self._new_context()
+        for script in init_scripts:
+            # Frames run it too (Playwright runs init scripts in every frame): it must check where it runs.
+            context.add_init_script(script=script)
+        page = PlaywrightPage(context, cdp=self.has(CAP_CDP), trace=self.trace)
         self._pages = [p for p in self._pages if not p.closed]
         self._pages.append(page)
         self._start_page(page)

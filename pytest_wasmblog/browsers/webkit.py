@@ -50,8 +50,11 @@ _ASYNC_SCRIPT = """const __done = arguments[arguments.length - 1];
 class WebDriverPage(BrowserPage):
     """One WebDriver session: a fresh, isolated MiniBrowser profile."""
 
-    def __init__(self, driver: Any) -> None:
+    init_scripts_first = False  # WebDriver classic has no init scripts: goto() runs them at DOMContentLoaded
+
+    def __init__(self, driver: Any, init_scripts: Sequence[str] = ()) -> None:
         self.driver = driver
+        self.init_scripts = tuple(init_scripts)
         self._closed = False
 
     @property
@@ -63,6 +66,8 @@ class WebDriverPage(BrowserPage):
         try:
             self.driver.set_page_load_timeout(timeout_s)
             self.driver.get(url)
+            for script in self.init_scripts:
+                self.driver.execute_script(script)
             landed = self.driver.execute_script("return location.href")
         except WebDriverException as exc:
             raise NavigationError(url, exc.msg or str(exc)) from None
@@ -147,10 +152,14 @@ class WebKitGTKSession(BrowserSession):
             self.close()
             raise
 
-    def new_page(self) -> WebDriverPage:
+    def new_page(self, init_scripts: Sequence[str] = ()) -> WebDriverPage:
 
         options = webdriver.WebKitGTKOptions()
         options.binary_location = self.executable
+        if init_scripts:
+            # get() then returns at DOMContentLoaded, so the scripts run before the page's async start-up
+            # goes far (a page that reloads itself does so later), instead of after its load event.
+            options.page_load_strategy = "eager"
         options.add_argument("--automation")
         for argument in self.extra_args:
             options.add_argument(argument)
@@ -178,7 +187,7 @@ class WebKitGTKSession(BrowserSession):
             cause = (f"no WebDriver session within {self.session_timeout_s:.0f} s; is the X display "
                      f"{self.display} working?") if worker.is_alive() else str(failed[0] if failed else "unknown error")
             raise BrowserLaunchError("webkit", self.resolved.executable, cause)
-        page = WebDriverPage(created[0])
+        page = WebDriverPage(created[0], init_scripts)
         viewport = self.context_args.get("viewport")
         if viewport is not None:
             _size_viewport(created[0], int(viewport["width"]), int(viewport["height"]))
