@@ -134,8 +134,13 @@ def test_sizes_as_the_host_sends_them(wasm_sizes: dict[str, dict[str, int]], hos
         assert wasm["gzip"] == wasm["br"] == wasm["raw"]
 
 
-def test_cold_boots_by_phase(wasm_perf: PerfTimer) -> None:
+def test_cold_boots_by_phase(wasm_perf: PerfTimer, host: Host) -> None:
     series = wasm_perf.boot_cold(repeats=3)
     print(series.table())
     ready = series.summary("app_ready")
     assert ready is not None and ready.median > 0
+    reloads = [sample.reload_ms for sample in series.samples]
+    if host.sends_isolation_headers:
+        assert reloads == [0.0] * 3
+    else:  # every first visit reloaded once, and its phases count from the first document
+        assert all(0 < reload < sample.phases["app_ready"] for reload, sample in zip(reloads, series.samples))

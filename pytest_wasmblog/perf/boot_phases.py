@@ -1,8 +1,9 @@
 """A boot's phases, read from the page's own clocks (navigation and resource timing of the page and
 the VM's iframe, marks the probe sets in that iframe).
 
-Every time is in milliseconds since the page's navigation started. A phase the engine does not let
-us observe is absent with the reason, never guessed.
+Every time is in milliseconds since the boot's first navigation started: a page that reloaded itself
+on the way (a service worker that adds the isolation headers does, once) counts its first document
+too. A phase the engine does not let us observe is absent with the reason, never guessed.
 """
 
 from __future__ import annotations
@@ -36,10 +37,13 @@ class BootSample:
     absent: dict[str, str]
     # asset -> transferSize the page saw (0 when a cache or a service worker answered)
     page_transfer_bytes: dict[str, int] = field(default_factory=dict)
+    reload_ms: float = 0.0  # from the first navigation to the document that booted
 
 
-def parse_timings(raw: dict[str, Any], first_call_at: float | None, bundle: str = "bundle.avm") -> BootSample:
-    """`raw` is what the probe's `timings()` returned after the app was ready."""
+def parse_timings(raw: dict[str, Any], first_call_at: float | None, bundle: str = "bundle.avm",
+                  reload_ms: float = 0.0) -> BootSample:
+    """`raw` is what the probe's `timings()` returned after the app was ready (in that document's
+    clock); `reload_ms` is how long after the boot's first navigation that document started."""
     phases: dict[str, float] = {}
     absent: dict[str, str] = {}
     transfer: dict[str, int] = {}
@@ -84,7 +88,8 @@ def parse_timings(raw: dict[str, Any], first_call_at: float | None, bundle: str 
         phases["first_call"] = first_call_at
     else:
         absent["first_call"] = "no call was made after ready"
-    return BootSample(phases, absent, transfer)
+    shifted = {phase: value + reload_ms for phase, value in phases.items()}
+    return BootSample(shifted, absent, transfer, reload_ms)
 
 
 def _first(entries: list[dict[str, Any]], asset: str) -> dict[str, Any] | None:

@@ -169,7 +169,7 @@ class PerfTimer:
             if reply["fatal"]:
                 raise AssertionError(f"the VM died answering the first call: {reply['fatal']['line']}")
             answered_at = float(reply["answeredAt"])
-        return parse_timings(app.evaluate(_TIMINGS), answered_at)
+        return parse_timings(app.evaluate(_TIMINGS), answered_at, reload_ms=app.boot_reload_ms)
 
     def _record_series(self, series: BootSeries, prefix: str) -> None:
         for phase in PHASE_NAMES:
