@@ -129,6 +129,7 @@ def _worker_status(p: SitePolicy) -> str:
         return "This site has no service worker: add one that does this (such as coi-serviceworker)."
     adding = [w for w in present if COEP.lower() in (p.site / w).read_text(errors="replace").lower()]
     if adding:
-        return f"This site's {', '.join(adding)} sets {COEP}: it is such a worker, so keep it registered first."
-    return (f"This site's service worker ({', '.join(present)}) does not add these headers: extend it to, "
-            "or register a second one that does (such as coi-serviceworker).")
+        return (f"This site's {', '.join(adding)} sets {COEP}: it is such a worker, and registering it is all the "
+                "page needs (test it on a host that sends no headers with `pytest --wasm-host plain`).")
+    return (f"This site's service worker ({', '.join(present)}) does not add these headers: extend it to (one "
+            "scope has one worker, so a second one such as coi-serviceworker would replace it).")
