@@ -81,17 +81,24 @@ def test_every_fixture_works_against_a_deployment_on_every_engine(pytester: pyte
         def test_offline_where_the_browser_can(wasm_app_factory, network):
             with network.offline(), pytest.raises((NavigationError, BootTimeoutError, VMCrashError)):
                 wasm_app_factory(boot_timeout_s=5)
+
+        def test_throttle_where_the_browser_can(wasm_app_factory, network):
+            with network.throttle("4g"):
+                assert wasm_app_factory(boot_timeout_s=60).call({{"bridge": "ping"}}).ok
+            assert "service workers' requests go at full speed" in network.fidelity[0]
         """
     )
     report = pytester.path / "perf.json"
     result = run(pytester, f"--wasm-base-url={nginx.origin}", f"--wasm-site={toolbox_site}", "--wasm-browser=all",
                  f"--wasm-report={report}")
-    # On WebKit over WebDriver there is no offline switch, and nginx is not the plugin's to stop.
-    result.assert_outcomes(passed=13, skipped=2)
+    # On WebKit over WebDriver there is no offline switch, and nginx is not the plugin's to stop; only
+    # Chromium throttles by itself.
+    result.assert_outcomes(passed=14, skipped=4)
     result.stdout.fnmatch_lines([
         f"wasmblog: the deployment at {nginx.origin} (nothing served by the plugin)*",
         "chromium: chromium *, isolated", "firefox: firefox *, isolated", "webkit: webkit *, isolated",
         "*needs the plugin's own server, not the deployment at*: reads the log*",
+        "*network.throttle() against*firefox*cannot throttle by itself (only Chromium can, over CDP)*",
         "*webkit*has no offline switch of its own*",
     ])
     # Chromium and Firefox ask for brotli, WebKitGTK only for gzip: each got what it asked for.
