@@ -59,6 +59,7 @@ def serve_site(site: Path, session: WasmSession, link: Link,
         html_injection=PROBE_JS, link=link, mime_types=settings.mime_types,
         extra_headers=options.get("extra_headers"), compression=options.get("compression", "auto"),
         cache=bool(options.get("cache", False)), max_age=int(options.get("max_age", 3600)),
+        receivers=session.receivers,
     ).start()
     session.servers.append(server)
     return server

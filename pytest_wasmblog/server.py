@@ -16,7 +16,7 @@ import struct
 import sys
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -52,6 +52,8 @@ log = logging.getLogger(__name__)
 
 _SHAPED_CHUNK = 16 * 1024  # a throttled body goes out in pieces this size, each waiting its turn
 
+# (request body, its Content-Type) -> (status, Content-Type, body of the answer)
+Receiver = Callable[[bytes, str], tuple[int, str, bytes]]
 
 
 @dataclass(frozen=True)
@@ -213,6 +215,8 @@ class _Handler(BaseHTTPRequestHandler):
             if self.site.link.offline:
                 self.site.link.dropped += 1
                 self._drop()
+            elif self.command == "POST" and self._url.path in self.site.receivers:
+                self._receive(self.site.receivers[self._url.path])
             elif self.command not in ("GET", "HEAD"):
                 self._simple(HTTPStatus.METHOD_NOT_ALLOWED, "a static site only answers GET and HEAD",
                              {"Allow": "GET, HEAD"})
@@ -226,6 +230,17 @@ class _Handler(BaseHTTPRequestHandler):
                 self.site._record(record)
             elif record.bytes_sent != self.site._log_bytes(self._log_index):
                 self.site._replace(self._log_index, record)  # the client went away mid-body
+
+    def _receive(self, receiver: Receiver) -> None:
+        """A POST to a receiver's path (the OTLP endpoints): its answer, with the usual headers."""
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        status, content_type, answer = receiver(body, self.headers.get("Content-Type") or "")
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(answer)))
+        self._common_headers()
+        self._finish(answer)
 
     def _request_bytes(self) -> int:
         """Size of the request on the wire (a static site's GETs have no body)."""
@@ -343,6 +358,7 @@ class StaticSiteServer:
         html_injection: str | None = None,
         link: Link | None = None,
         mime_types: Mapping[str, str] | None = None,
+        receivers: Mapping[str, Receiver] | None = None,
     ) -> None:
         self.root = os.path.abspath(os.fspath(root))
         if not os.path.isdir(self.root):
@@ -362,6 +378,8 @@ class StaticSiteServer:
         self.mime_types: dict[str, str] = {mime_suffix(ext): kind for ext, kind in (mime_types or {}).items()}
         # JS run before the page's own scripts in every HTML response (engine-neutral probes).
         self.html_injection = html_injection
+        # POST endpoints beside the static files: path -> receiver (the OTLP receiver of wasm_telemetry).
+        self.receivers: dict[str, Receiver] = dict(receivers or {})
         # Offline and throttling; the `network` fixture shares one link between its servers.
         self.link = link if link is not None else Link()
         self._httpd: _HTTPServer | None = None

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from pytest_wasmblog.browsers.base import BrowserPage, BrowserSession
-from pytest_wasmblog.server import StaticSiteServer
+from pytest_wasmblog.server import Receiver, StaticSiteServer
 from pytest_wasmblog.settings import Settings
 from pytest_wasmblog.stats import RunStats
 
@@ -22,6 +22,8 @@ class WasmSession:
     traced_browsers: list[BrowserSession] = field(default_factory=list)
     # Pages of failed boots: closed after the test's report, so its artifacts can show them.
     failed_boot_pages: list[BrowserPage] = field(default_factory=list)
+    # POST endpoints every server of the session has (the telemetry plugin's OTLP receiver).
+    receivers: dict[str, Receiver] = field(default_factory=dict)
 
     def running_servers(self) -> list[StaticSiteServer]:
         return [server for server in self.servers if server.running]

@@ -18,6 +18,7 @@ BAD_VALUES = [
     (["--wasm-base-url=http://127.0.0.1:8080", "--wasm-host=nginx"], [],
      "--wasm-host serves the build with a real server, --wasm-base-url tests one already running*"),
     (["--wasm-host=iis"], [], "*--wasm-host: invalid choice: 'iis'*"),
+    (["--wasm-otlp-forward=collector:4318"], [], "--wasm-otlp-forward takes an http(s) URL such as*"),
     (["--wasm-host=nginx", "--wasm-mime-type=.wasm=text/plain"], [],
      "--wasm-mime-type shape(s) the plugin's own server, which --wasm-host does not use*"),
     (["--wasm-browser=safari"], [], "*--wasm-browser: invalid choice: 'safari'*"),
