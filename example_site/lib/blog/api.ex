@@ -33,6 +33,8 @@ defmodule Blog.Api do
   `%{"slug", "title", "reading_minutes", "read"}` (see `Blog.ReadingList.view/1`).
   """
 
+  require Logger
+
   alias Blog.{Markdown, Posts, ReadingList}
 
   @pages "index, post, tag, search, reading_list"
@@ -96,7 +98,7 @@ defmodule Blog.Api do
   end
 
   def handle(%{"page" => page}) when is_binary(page) do
-    bad_request("unknown page \"" <> page <> "\"; known pages: " <> @pages)
+    bad_request("unknown page \"" <> page <> "\"; known pages: " <> @pages, page)
   end
 
   def handle(_request) do
@@ -152,5 +154,10 @@ defmodule Blog.Api do
   defp param("tag"), do: "tag"
   defp param("search"), do: "q"
 
-  defp bad_request(message), do: %{"error" => "bad_request", "message" => message}
+  # A bad request is a bug in the page, not the reader's doing: it is logged as an error, so it
+  # reaches the site's telemetry with the request's page.
+  defp bad_request(message, page \\ nil) do
+    Logger.error("bad request from the page: " <> message, reason: :bad_request, page: page)
+    %{"error" => "bad_request", "message" => message}
+  end
 end
