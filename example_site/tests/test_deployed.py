@@ -143,4 +143,4 @@ def test_cold_boots_by_phase(wasm_perf: PerfTimer, host: Host) -> None:
     if host.sends_isolation_headers:
         assert reloads == [0.0] * 3
     else:  # every first visit reloaded once, and its phases count from the first document
-        assert all(0 < reload < sample.phases["app_ready"] for reload, sample in zip(reloads, series.samples))
+        assert all(0 < reload < sample.phases["app_ready"] for reload, sample in zip(reloads, series.samples, strict=True))
