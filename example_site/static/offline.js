@@ -56,9 +56,6 @@ export async function becomeOfflineReady() {
   // worker being installed (the first, or a new version that adds the headers) to take over.
   if (hadController && (isolated || !(registration.installing || registration.waiting))) {
     askVersion();
-    // Ask for a new deployment now: Chromium postpones its own check after a navigation while the
-    // page keeps the worker busy (telemetry's requests pass through it), sometimes past the visit.
-    if (navigator.onLine) registration.update().catch(() => {});
     state = "controlled";
   } else {
     // First visit: the worker precaches everything, then boots the app from its cache, so the

@@ -153,8 +153,6 @@ def next_deployment(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.wasm_served_here("deploys a second build on a server of its own")
-@pytest.mark.xfail_browser(chromium="with telemetry on, Chromium runs no update check of sw.js on the next visit: "
-                           "even registration.update() stays pending (found 2026-11-27, not understood yet)")
 def test_a_new_deployment_is_picked_up_online_and_the_old_cache_removed(
     wasm_app_factory: Any, wasm_serve: Any, network: Network, wasm_settings: Settings, next_deployment: Path,
 ) -> None:
