@@ -42,13 +42,17 @@ LAUNCH_ARGS = {"args": "a list of command-line arguments", "env": "a dict of env
                "headed": "True to show the browser"}
 
 
+def validate_bundles(site: Path) -> None:
+    """A malformed bundle segfaults the VM: refuse it before any browser sees it, whoever serves it."""
+    for bundle in sorted(site.glob("*.avm")):
+        avm.validate_file(bundle)
+
+
 def serve_site(site: Path, session: WasmSession, link: Link,
                server_args: Mapping[str, Any] | None = None) -> StaticSiteServer:
     """A started server for a built site, configured from the options and `server_args` (the
     `wasm_server_args` fixture), sharing the session's link; the session's artifacts see its requests."""
-    # A malformed bundle segfaults the VM; refuse it before any browser sees it.
-    for bundle in sorted(site.glob("*.avm")):
-        avm.validate_file(bundle)
+    validate_bundles(site)
     settings = session.settings
     options = _checked("wasm_server_args", dict(server_args or {}), SERVER_ARGS)
     if options.get("compression", "auto") not in COMPRESSION_MODES:
@@ -77,8 +81,7 @@ def start_real_host(kind: str, site: Path, session: WasmSession, link: Link) -> 
     """`site` served by a real server of `kind` with its generated config (and the run's isolation mode
     and omitted headers), as a deployment whose offline switch stops and restarts that server."""
     settings = session.settings
-    for bundle in sorted(site.glob("*.avm")):
-        avm.validate_file(bundle)
+    validate_bundles(site)
     host = RealHost(kind, site, settings.isolation, omit_headers=settings.omit_headers).start()
 
     def switch(offline: bool) -> None:
