@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
+from missing import missing
 
 from pytest_wasmblog.deploy import HOST_KINDS
 from pytest_wasmblog.deploy.hosts import HostNotInstalledError, program
@@ -26,9 +27,7 @@ def test_the_blogs_deployment_tests_pass_behind_a_real_server(pytester: pytest.P
         try:
             program(kind)
         except HostNotInstalledError as exc:
-            if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-                pytest.fail(str(exc))
-            pytest.skip(str(exc))
+            missing(str(exc))
     REPORTS.mkdir(exist_ok=True)
     report = REPORTS / f"deploy-{kind}.json"
     result = pytester.runpytest_subprocess(
