@@ -1,7 +1,8 @@
 // The blog's page: boots Popcorn, then renders every view from Elixir (Blog.Api.handle/1).
 import { Popcorn } from "./popcorn.mjs";
-import { becomeOfflineReady, showNetworkState } from "./offline.js";
+import { becomeOfflineReady, deploymentChecked, showNetworkState } from "./offline.js";
 import { readingList } from "./reading-list.js";
+import { telemetry } from "./telemetry.js";
 
 const content = document.getElementById("content");
 
@@ -13,7 +14,9 @@ function el(tag, attrs = {}, ...children) {
 }
 
 async function api(request) {
+  const started = performance.now();
   const result = await window.popcorn.call(request, { timeoutMs: 10000 });
+  telemetry.call(request, started, result);
   if (!result.ok) throw new Error(`Elixir call failed: ${result.error}`);
   if (!result.data.ok) throw new Error(`Elixir raised: ${result.data.message}`);
   return result.data.value;
@@ -112,9 +115,12 @@ document.getElementById("search").addEventListener("submit", (event) => {
 
 showNetworkState(document.getElementById("network"));
 document.body.dataset.offline = await becomeOfflineReady();
+telemetry.holdSendsUntil(deploymentChecked());
 // The bundle path is given, not probed: Popcorn's probe is a HEAD request no cache can answer offline.
 const bundle = new URL("bundle.avm", location.href).pathname;
-window.popcorn = await Popcorn.init({ bundlePaths: [bundle], onStdout: console.log, onStderr: console.warn });
+window.popcorn = await Popcorn.init({ bundlePaths: [bundle], onStdout: telemetry.tap("stdout", console.log),
+  onStderr: telemetry.tap("stderr", console.warn) });
+telemetry.ready(window.popcorn);
 window.addEventListener("hashchange", () => route().catch(showError));
 readingList(api, "view").then(route).catch(showError);
 

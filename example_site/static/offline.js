@@ -13,6 +13,15 @@ export function showNetworkState(badge) {
   update();
 }
 
+// Settles when this visit's check for a new deployment of sw.js is done. Chromium's check never
+// finishes when the page sends POSTs while it runs (found with the blog's telemetry, 2026-11-27:
+// no sw.js request reaches the server, even registration.update() stays pending), so requests
+// that can wait, such as telemetry, wait for this first.
+let deploymentCheck = Promise.resolve();
+export function deploymentChecked() {
+  return deploymentCheck;
+}
+
 // Set just before the one reload through the worker and cleared once the page is isolated. It
 // survives the reload (same tab), so a worker that cannot isolate the page (an engine that ignores
 // its headers) costs one reload, not a loop; after giving up, this tab does not try again.
@@ -56,6 +65,8 @@ export async function becomeOfflineReady() {
   // worker being installed (the first, or a new version that adds the headers) to take over.
   if (hadController && (isolated || !(registration.installing || registration.waiting))) {
     askVersion();
+    // Look for a new deployment now rather than when Chromium's own check after a navigation runs.
+    if (navigator.onLine) deploymentCheck = registration.update().then(() => {}, () => {});
     state = "controlled";
   } else {
     // First visit: the worker precaches everything, then boots the app from its cache, so the
