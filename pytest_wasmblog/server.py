@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 
 
 _SHAPED_CHUNK = 16 * 1024  # a throttled body goes out in pieces this size, each waiting its turn
+_MAX_REQUEST_BODY = 16 * 1024 * 1024  # larger uploads are refused (413) and the connection closed
 
 # (request body, its Content-Type) -> (status, Content-Type, body of the answer)
 Receiver = Callable[[bytes, str], tuple[int, str, bytes]]
@@ -215,8 +216,10 @@ class _Handler(BaseHTTPRequestHandler):
             if self.site.link.offline:
                 self.site.link.dropped += 1
                 self._drop()
+            elif (body := self._read_body()) is None:
+                return  # answered (413) or cut by the client: nothing for a receiver
             elif self.command == "POST" and self._url.path in self.site.receivers:
-                self._receive(self.site.receivers[self._url.path])
+                self._receive(self.site.receivers[self._url.path], body)
             elif self.command not in ("GET", "HEAD"):
                 self._simple(HTTPStatus.METHOD_NOT_ALLOWED, "a static site only answers GET and HEAD",
                              {"Allow": "GET, HEAD"})
@@ -231,10 +234,55 @@ class _Handler(BaseHTTPRequestHandler):
             elif record.bytes_sent != self.site._log_bytes(self._log_index):
                 self.site._replace(self._log_index, record)  # the client went away mid-body
 
-    def _receive(self, receiver: Receiver) -> None:
+    def _read_body(self) -> bytes | None:
+        """The request's whole body, read even when nothing wants it: left in the socket, it would be
+        parsed as the next request on this keep-alive connection. None when the client went away
+        before sending all of it (a page that unloaded mid-upload), or when it is too large (413)."""
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            return self._read_chunked()
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > _MAX_REQUEST_BODY:
+            self.close_connection = True
+            self._simple(HTTPStatus.REQUEST_ENTITY_TOO_LARGE if length > 0 else HTTPStatus.BAD_REQUEST,
+                         f"a request body must have a Content-Length of at most {_MAX_REQUEST_BODY} bytes")
+            return None
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            self.close_connection = True  # the client stopped mid-body: no answer
+            return None
+        return body
+
+    def _read_chunked(self) -> bytes | None:
+        parts: list[bytes] = []
+        total = 0
+        while True:
+            size_line = self.rfile.readline(1024)
+            try:
+                size = int(size_line.split(b";")[0].strip(), 16)
+            except ValueError:
+                self.close_connection = True  # not chunked after all, or cut: no answer
+                return None
+            if size == 0:
+                while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                    pass  # trailers
+                return b"".join(parts)
+            total += size
+            if total > _MAX_REQUEST_BODY:
+                self.close_connection = True
+                self._simple(HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                             f"a request body must be at most {_MAX_REQUEST_BODY} bytes")
+                return None
+            chunk = self.rfile.read(size + 2)  # the data and its CRLF
+            if len(chunk) < size + 2:
+                self.close_connection = True
+                return None
+            parts.append(chunk[:size])
+
+    def _receive(self, receiver: Receiver, body: bytes) -> None:
         """A POST to a receiver's path (the OTLP endpoints): its answer, with the usual headers."""
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
         status, content_type, answer = receiver(body, self.headers.get("Content-Type") or "")
         self.send_response(status)
         self.send_header("Content-Type", content_type)

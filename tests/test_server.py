@@ -406,3 +406,62 @@ def test_html_injection_runs_first_in_every_html_page(site: Path) -> None:
     assert sub.body.startswith(b"<!doctype html>" + tag)  # no <head>: right after the doctype
     assert js.body == JS
     assert gzip.decompress(gz.body) == page.body  # the precompressed page is not used
+
+
+# --- request bodies -------------------------------------------------------------------------
+
+def received_by(site: Path) -> tuple[StaticSiteServer, list[bytes]]:
+    bodies: list[bytes] = []
+
+    def receiver(body: bytes, content_type: str) -> tuple[int, str, bytes]:
+        bodies.append(body)
+        return 200, "application/json", b"{}"
+
+    return StaticSiteServer(site, receivers={"/collect": receiver}), bodies
+
+
+def test_a_body_nobody_wants_is_read_so_the_connection_stays_usable(server: StaticSiteServer) -> None:
+    # Left unread, the body would be parsed as the next request on the keep-alive connection.
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        conn.request("POST", "/", body=b'{"no": "newline"}', headers={"Content-Type": "application/json"})
+        first = conn.getresponse()
+        first.read()
+        conn.request("GET", "/digits.txt", headers={"Accept-Encoding": "identity"})
+        second = conn.getresponse()
+        assert (first.status, second.status, second.read()) == (405, 200, b"0123456789")
+    finally:
+        conn.close()
+
+
+def test_a_chunked_body_reaches_the_receiver_whole(site: Path) -> None:
+    srv, bodies = received_by(site)
+    with srv, socket.create_connection(("127.0.0.1", srv.port), timeout=10) as sock:
+        sock.sendall(b"POST /collect HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                     b"5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\n\r\n")
+        answer = sock.recv(4096)
+    assert answer.startswith(b"HTTP/1.0 200") or answer.startswith(b"HTTP/1.1 200")
+    assert bodies == [b"hello, world"]
+
+
+def test_a_body_cut_by_the_client_reaches_no_receiver_and_is_logged_unanswered(site: Path) -> None:
+    srv, bodies = received_by(site)
+    with srv:
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as sock:
+            sock.sendall(b"POST /collect HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"resourceLogs\": [")
+            sock.shutdown(socket.SHUT_WR)  # a page that unloaded mid-upload
+            assert sock.recv(4096) == b""  # no answer: the connection just ends
+        deadline = time.monotonic() + 5
+        while not srv.requests() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert [(r.method, r.path, r.status) for r in srv.requests()] == [("POST", "/collect", 0)]
+    assert bodies == []
+
+
+@pytest.mark.parametrize("length", ["99999999999", "-1", "ten"])
+def test_an_impossible_content_length_is_refused_without_reading(server: StaticSiteServer, length: str) -> None:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(f"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n\r\n".encode())
+        answer = sock.recv(4096)
+    expected = b"413" if length.isdigit() else b"400"
+    assert answer.split(b"\r\n")[0].split(b" ")[1] == expected
