@@ -16,6 +16,7 @@ import struct
 import sys
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -282,7 +283,23 @@ class _Handler(BaseHTTPRequestHandler):
             parts.append(chunk[:size])
 
     def _receive(self, receiver: Receiver, body: bytes) -> None:
-        """A POST to a receiver's path (the OTLP endpoints): its answer, with the usual headers."""
+        """A POST to a receiver's path (the OTLP endpoints): its answer, with the usual headers.
+        A gzip request body (what OTLP exporters may send) is unpacked first."""
+        coding = (self.headers.get("Content-Encoding") or "identity").strip().lower()
+        if coding == "gzip":
+            unpacker = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            try:
+                body = unpacker.decompress(body, _MAX_REQUEST_BODY)
+            except zlib.error as exc:
+                self._simple(HTTPStatus.BAD_REQUEST, f"the body says Content-Encoding: gzip but is not gzip ({exc})")
+                return
+            if unpacker.unconsumed_tail:
+                self._simple(HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                             f"the unpacked body is larger than {_MAX_REQUEST_BODY} bytes")
+                return
+        elif coding != "identity":
+            self._simple(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, f"Content-Encoding {coding!r}: send gzip or no encoding")
+            return
         status, content_type, answer = receiver(body, self.headers.get("Content-Type") or "")
         self.send_response(status)
         self.send_header("Content-Type", content_type)

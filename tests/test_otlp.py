@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from pytest_wasmblog.errors import WasmblogError
+from pytest_wasmblog.telemetry.beacons import Beacon
 from pytest_wasmblog.telemetry.otlp import (
     SIGNALS,
     LogRecord,
@@ -243,7 +244,7 @@ def test_a_binary_id_of_the_wrong_length_is_named() -> None:
 # --- the store ----------------------------------------------------------------------------------
 
 
-def add(store: TelemetryStore, path: str, payload: Any) -> list[Record]:
+def add(store: TelemetryStore, path: str, payload: Any) -> list[Record | Beacon]:
     return store.add(path, body(payload), JSON)
 
 
@@ -255,6 +256,19 @@ def filled_store() -> TelemetryStore:
                                 log("crash", "", 21)))
     add(store, "/v1/metrics", metrics(histogram("boot.duration"), histogram("fetch.duration")))
     return store
+
+
+def test_queries_filter_by_resource() -> None:
+    store = filled_store()
+    other = traces(span("boot"))
+    other["resourceSpans"][0]["resource"]["attributes"] = [kv("service.name", stringValue="shop")]
+    add(store, "/v1/traces", other)
+    assert [s.resource["service.name"] for s in store.spans("boot")] == ["blog", "shop"]
+    assert len(store.spans("boot", resource={"service.name": "shop"})) == 1
+    assert len(store.logs(resource={"service.name": "blog"})) == 4 and store.logs(resource={"service.name": "x"}) == []
+    assert len(store.metrics(resource={"service.name": "blog"})) == 2
+    assert store.wait_for("span", timeout_s=0, name="boot", resource={"service.name": "shop"})[0].resource == {
+        "service.name": "shop"}
 
 
 def test_queries_filter_by_name_attributes_and_severity() -> None:

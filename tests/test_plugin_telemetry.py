@@ -14,6 +14,7 @@ from pytest_wasmblog.telemetry.store import TelemetryStore
 
 PAGE_SENDS = '''
 import json
+import time
 import pytest
 
 LOG = {"resourceLogs": [{"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "toolbox"}}]},
@@ -63,7 +64,7 @@ def test_waiting_for_what_never_comes_says_what_came(wasm_telemetry):
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", f"--wasm-site={toolbox_site}", timeout=180)
     result.assert_outcomes(passed=2, failed=1, errors=1)
     result.stdout.fnmatch_lines([
-        "*the page sent 1 OTLP request(s) the receiver rejected:*",
+        "*the page sent 1 request(s) the telemetry receiver rejected:*",
         "*POST /v1/logs: bad OTLP logs request: resourceLogs[[]0[]].scopeLogs[[]0[]].logRecords[[]0[]].traceId: *",
         "*timed out after 0.2 s waiting for 1 span(s) with name='never'*",
         "*OTLP requests received: 3 (1 rejected)*",
@@ -83,3 +84,53 @@ def test_send(page):
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines([f"forwarded to {origin}: 1 sent"])
     assert [log.severity_text for log in collected.logs()] == ["ERROR"]
+
+
+VITALS_SCHEMA = """{"type": "object", "required": ["page", "lcp"],
+  "properties": {"page": {"type": "string"}, "lcp": {"type": "number", "minimum": 0}}}"""
+
+
+def test_beacons_are_checked_against_their_schema(pytester: pytest.Pytester, toolbox_site: Path) -> None:
+    pytester.makefile(".json", vitals=VITALS_SCHEMA)
+    pytester.makeini("[pytest]\nwasm_beacons =\n    /beacon/vitals = vitals.json\n")
+    pytester.makepyfile(PAGE_SENDS + '''
+def beacon(page, data):
+    js = "async (body) => navigator.sendBeacon('/beacon/vitals', body)"  # a string: sent as text/plain
+    return page.evaluate(js, json.dumps(data))
+
+def test_a_good_beacon_arrives(page, wasm_telemetry):
+    mark = wasm_telemetry.mark()
+    assert beacon(page, {"page": "/", "lcp": 812.5}) is True
+    assert [b.data for b in wasm_telemetry.wait_for("beacon", since=mark, path="/beacon/vitals", timeout_s=10)] == [
+        {"page": "/", "lcp": 812.5}]
+
+def test_a_bad_beacon_fails_this_test(page, wasm_telemetry):
+    mark = wasm_telemetry.mark()
+    assert beacon(page, {"page": "/", "lcp": "fast"}) is True
+    deadline = time.monotonic() + 10  # the beacon leaves after evaluate() returns
+    while not wasm_telemetry.since(mark).errors() and time.monotonic() < deadline:
+        time.sleep(0.05)
+''')
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", f"--wasm-site={toolbox_site}", timeout=180)
+    result.assert_outcomes(passed=2, errors=1)  # the bad beacon's test fails in its teardown
+    result.stdout.fnmatch_lines([
+        "*the page sent 1 request(s) the telemetry receiver rejected:*",
+        "*POST /beacon/vitals: bad beacon to /beacon/vitals: $.lcp: 'fast' is not of type 'number'*",
+        "*OTLP requests received: 0, beacons: 2 (1 rejected)*",
+    ])
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--wasm-beacon=/beacon"], "beacon entry '/beacon': write PATH=SCHEMA*"),
+    (["--wasm-beacon=/v1/traces=vitals.json"], "beacon path /v1/traces: that is an OTLP endpoint*"),
+    (["--wasm-beacon=/b=missing.json"], "beacon schema for /b: */missing.json does not exist*"),
+    (["--wasm-beacon=/b=vitals.json", "--wasm-beacon=/b=vitals.json"], "beacon path /b is given twice*"),
+])
+def test_a_beacon_option_that_cannot_work_is_a_usage_error(pytester: pytest.Pytester, args: list[str],
+                                                           message: str) -> None:
+    pytester.makefile(".json", vitals=VITALS_SCHEMA)
+    pytester.makepyfile("def test_nothing(): pass")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *args, timeout=60)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"ERROR: {message}"])
+    assert "Traceback" not in result.stderr.str()

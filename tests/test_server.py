@@ -465,3 +465,21 @@ def test_an_impossible_content_length_is_refused_without_reading(server: StaticS
         answer = sock.recv(4096)
     expected = b"413" if length.isdigit() else b"400"
     assert answer.split(b"\r\n")[0].split(b" ")[1] == expected
+
+
+@pytest.mark.parametrize(("encoding", "body", "status", "received"), [
+    ("gzip", gzip.compress(b'{"resourceLogs": []}'), 200, [b'{"resourceLogs": []}']),  # what OTLP exporters send
+    ("gzip", b"not gzip at all", 400, []),
+    ("br", b"\x0b\x02\x80{}\x03", 415, []),
+])
+def test_a_receiver_gets_the_body_unpacked(site: Path, encoding: str, body: bytes, status: int,
+                                           received: list[bytes]) -> None:
+    srv, bodies = received_by(site)
+    with srv:
+        conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+        try:
+            conn.request("POST", "/collect", body=body, headers={"Content-Encoding": encoding})
+            assert conn.getresponse().status == status
+        finally:
+            conn.close()
+    assert bodies == received

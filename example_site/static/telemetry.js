@@ -7,7 +7,7 @@
 // It never delays boot and never throws into the app. Offline first: every batch is stored in
 // IndexedDB before it is sent and deleted after a 2xx (a 4xx drops it: it will never be accepted);
 // a network error, timeout or 5xx keeps it for the next try (load, `online`, the next batch).
-// On pagehide the records not yet stored leave with fetch(keepalive) (sendBeacon when the body is
+// On pagehide (or when the page is hidden) the records not yet stored leave with fetch(keepalive) (sendBeacon when the body is
 // too big for it) and are not stored, so they arrive at most once; stored batches wait for a
 // confirmed send, so they arrive once unless a page dies between the server's answer and ours.
 
@@ -37,6 +37,17 @@ const SCOPE = { name: "wasm-blog-telemetry", version: "1" };
 const UA = navigator.userAgent;
 const ENGINE = /Firefox\//.test(UA) ? "firefox" : /Chrom(e|ium)\/|Edg\//.test(UA) ? "chromium"
   : /AppleWebKit\//.test(UA) ? "webkit" : "unknown";
+
+// One id per tab (OpenTelemetry's session.id): it survives reloads, and tells this tab's records apart.
+const SESSION_ID = (() => {
+  try {
+    const id = sessionStorage.getItem("wasm-blog.telemetry-session") || hex(16);
+    sessionStorage.setItem("wasm-blog.telemetry-session", id);
+    return id;
+  } catch {
+    return hex(16); // no storage: one id per page
+  }
+})();
 
 let config = null; // {endpoint: URL, service}
 let enabled = false;
@@ -79,6 +90,7 @@ function body(signal, items) {
   const resource = attributes({
     "service.name": config.service,
     "service.version": (document.body && document.body.dataset.swVersion) || "unknown",
+    "session.id": SESSION_ID,
     "browser.engine": ENGINE,
     "user_agent.original": UA,
     "telemetry.sdk.name": SCOPE.name,
@@ -480,7 +492,9 @@ function listen() {
   }));
   addEventListener("online", safe(() => pump()));
   addEventListener("pageshow", safe((event) => { if (event.persisted) pump(); }));
-  addEventListener("pagehide", safe(() => {
+  // The page may be going away: pagehide on a navigation or close, and "hidden", which is the last
+  // event a mobile browser is sure to deliver before it discards a backgrounded tab.
+  const leaving = safe(() => {
     if (!enabled) return;
     unloadBytes = 0;
     for (const mine of unsent) {
@@ -495,7 +509,9 @@ function listen() {
     for (const [signal, items] of collect()) {
       if (!sendOnUnload(signal, body(signal, items))) enqueue(signal, items);
     }
-  }));
+  });
+  addEventListener("pagehide", leaving);
+  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") leaving(); });
 }
 
 // --- configuration -------------------------------------------------------------------------
@@ -594,6 +610,7 @@ try {
       }
     },
     get droppedBatches() { return droppedTotal; },
+    get sessionId() { return SESSION_ID; },
     get enabled() { return enabled; },
   };
 } catch { /* nothing */ }

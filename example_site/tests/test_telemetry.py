@@ -67,13 +67,33 @@ def test_boot_and_call_durations_are_histograms(wasm_app_factory: Any, wasm_tele
     app = wasm_app_factory()
     app.wait_for("document.body.dataset.rendered")  # the first view's call was answered
     flush(app)
-    wasm_telemetry.wait_for("metric", since=mark, name="blog.boot.duration", timeout_s=10)
-    wasm_telemetry.wait_for("metric", since=mark, name="blog.call.duration", timeout_s=10)
-    points = wasm_telemetry.since(mark).metrics()
+    # Other pages of the session (the shared app's) report too: this tab's records carry its session.id.
+    tab = {"session.id": app.evaluate("async () => window.blogTelemetry.sessionId")}
+    wasm_telemetry.wait_for("metric", since=mark, name="blog.boot.duration", resource=tab, timeout_s=10)
+    wasm_telemetry.wait_for("metric", since=mark, name="blog.call.duration", resource=tab, timeout_s=10)
+    points = wasm_telemetry.since(mark).metrics(resource=tab)
     assert {(m.name, m.kind, m.unit) for m in points} == {("blog.boot.duration", "histogram", "ms"),
                                                           ("blog.call.duration", "histogram", "ms")}
     assert sum(m.count for m in points if m.name == "blog.boot.duration") == 1
     assert sum(m.count for m in points if m.name == "blog.call.duration") >= 1  # the first view at least
+
+
+def test_a_hidden_page_sends_what_it_collected_at_once(wasm_app_factory: Any, wasm_telemetry: TelemetryStore) -> None:
+    app = wasm_app_factory()
+    app.wait_for("document.body.dataset.rendered")
+    flush(app)
+    tab = {"session.id": app.evaluate("async () => window.blogTelemetry.sessionId")}
+    mark = wasm_telemetry.mark()
+    app.evaluate("async () => { location.hash = '#/search/modules'; }")
+    app.wait_for("document.body.dataset.rendered === '#/search/modules'")
+    # A call's histogram waits 30 s for more points; a tab going to the background sends it now,
+    # as a mobile browser may discard the tab without a pagehide.
+    app.evaluate("""async () => {
+      Object.defineProperty(document, "visibilityState", { value: "hidden", configurable: true });
+      document.dispatchEvent(new Event("visibilitychange", { bubbles: true }));  // as the browser fires it
+    }""")
+    point = wasm_telemetry.wait_for("metric", since=mark, name="blog.call.duration", resource=tab, timeout_s=10)[0]
+    assert point.attributes["blog.request"] == "search" and point.count == 1
 
 
 def test_an_elixir_logger_error_arrives_with_its_level_and_metadata(wasm_app: PopcornApp, elixir: Any,

@@ -1,6 +1,7 @@
 """The test server's OTLP/HTTP endpoints: each request is decoded and kept in the store, answered
 as a collector would (200, or 400 naming the bad field), and optionally forwarded as it came to a
-real collector, so a team can see a test run's telemetry in its own backend."""
+real collector, so a team can see a test run's telemetry in its own backend. Beacon endpoints do
+the same for an app's own JSON, checked against the schema given for their path."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import http.client
 import json
 import queue
 import threading
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from pytest_wasmblog.server import Receiver
+from pytest_wasmblog.telemetry.beacons import BeaconError, BeaconSchema
 from pytest_wasmblog.telemetry.otlp import SIGNALS, OtlpError
 from pytest_wasmblog.telemetry.store import TelemetryStore
 
@@ -61,6 +64,22 @@ class Forwarder:
         finally:
             connection.close()
         return None if response.status < 300 else f"{url}: HTTP {response.status}"
+
+
+def beacon_receivers(schemas: Iterable[BeaconSchema], store: TelemetryStore) -> dict[str, Receiver]:
+    """One endpoint per beacon path: 204 for a beacon its schema accepts, 400 naming the field otherwise."""
+
+    def receiver_for(schema: BeaconSchema) -> Receiver:
+        def receive(body: bytes, content_type: str) -> tuple[int, str, bytes]:
+            try:
+                store.add(schema.path, body, content_type, lambda _path, raw, kind: (schema.decode(raw, kind),))
+            except BeaconError as exc:
+                return 400, "text/plain; charset=utf-8", str(exc).encode()
+            return 204, "text/plain; charset=utf-8", b""
+
+        return receive
+
+    return {schema.path: receiver_for(schema) for schema in schemas}
 
 
 def otlp_receivers(store: TelemetryStore, forwarder: Forwarder | None = None) -> dict[str, Receiver]:

@@ -1,6 +1,7 @@
-"""What the test server's OTLP receiver got: every request as it arrived (duplicates included: a
-record that arrives twice must be visible), with the queries and waits the `wasm_telemetry` fixture
-offers. Thread-safe: the server's threads add, the test's thread reads."""
+"""What the test server's receivers got (OTLP, and the beacons a schema was given for): every
+request as it arrived (duplicates included: a record that arrives twice must be visible), with the
+queries and waits the `wasm_telemetry` fixture offers. Thread-safe: the server's threads add, the
+test's thread reads."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ import json
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, overload
 
+from pytest_wasmblog.telemetry.beacons import Beacon, BeaconError
 from pytest_wasmblog.telemetry.otlp import (
     SEVERITY_NUMBERS,
     LogRecord,
@@ -33,14 +35,22 @@ class ReceivedRequest:
     content_type: str
     body: bytes = field(repr=False)
     received_s: float  # time.monotonic()
-    records: tuple[Record, ...] = ()
-    error: OtlpError | None = None
+    records: tuple[Record | Beacon, ...] = ()
+    error: OtlpError | BeaconError | None = None
 
 
 @dataclass(frozen=True)
 class Rejected:
-    error: OtlpError
+    error: OtlpError | BeaconError
     request: ReceivedRequest
+
+
+# (path, body, Content-Type) -> what the request holds; raises OtlpError or BeaconError when it is bad.
+Decoder = Callable[[str, bytes, str], tuple[Record | Beacon, ...]]
+
+
+def otlp_records(path: str, body: bytes, content_type: str) -> tuple[Record | Beacon, ...]:
+    return decode(path, body, content_type).records
 
 
 @dataclass(frozen=True)
@@ -62,7 +72,7 @@ def _body_text(body: Any) -> str:
     return body if isinstance(body, str) else json.dumps(body, default=repr)
 
 
-def _has_attributes(attributes: dict[str, Any], wanted: dict[str, Any]) -> bool:
+def _has_attributes(attributes: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
     return all(key in attributes and attributes[key] == value for key, value in wanted.items())
 
 
@@ -76,23 +86,35 @@ class _Queries:
         return list(self._snapshot())
 
     def records(self) -> list[Record]:
-        return [record for request in self._snapshot() for record in request.records]
+        """The OTLP records (spans, logs, metric points); beacons() has the rest."""
+        return [record for request in self._snapshot() for record in request.records
+                if not isinstance(record, Beacon)]
 
-    def spans(self, name: str | None = None, **attributes: Any) -> list[Span]:
-        """Spans named `name` (any name when None) whose attributes include `attributes`."""
+    def beacons(self, path: str | None = None) -> list[Beacon]:
+        """Accepted beacons sent to `path` (any beacon path when None), in arrival order."""
+        return [record for request in self._snapshot() for record in request.records
+                if isinstance(record, Beacon) and (path is None or record.path == path)]
+
+    def spans(self, name: str | None = None, *, resource: Mapping[str, Any] | None = None,
+              **attributes: Any) -> list[Span]:
+        """Spans named `name` (any name when None) whose attributes include `attributes` and whose
+        resource includes `resource` (e.g. {"session.id": ...}: one page's records among many)."""
         return [r for r in self.records() if isinstance(r, Span) and (name is None or r.name == name)
-                and _has_attributes(r.attributes, attributes)]
+                and _has_attributes(r.attributes, attributes) and _has_attributes(r.resource, resource or {})]
 
-    def logs(self, severity: str | None = None, contains: str | None = None) -> list[LogRecord]:
+    def logs(self, severity: str | None = None, contains: str | None = None, *,
+             resource: Mapping[str, Any] | None = None) -> list[LogRecord]:
         """Logs whose severity_text is `severity` (any case), or whose number is at least the named level
         ("WARN" matches WARN and above); `contains` is a substring of the body."""
         return [r for r in self.records() if isinstance(r, LogRecord)
                 and (severity is None or _severity_matches(r, severity))
-                and (contains is None or contains in _body_text(r.body))]
+                and (contains is None or contains in _body_text(r.body))
+                and _has_attributes(r.resource, resource or {})]
 
-    def metrics(self, name: str | None = None, **attributes: Any) -> list[MetricPoint]:
+    def metrics(self, name: str | None = None, *, resource: Mapping[str, Any] | None = None,
+                **attributes: Any) -> list[MetricPoint]:
         return [r for r in self.records() if isinstance(r, MetricPoint) and (name is None or r.name == name)
-                and _has_attributes(r.attributes, attributes)]
+                and _has_attributes(r.attributes, attributes) and _has_attributes(r.resource, resource or {})]
 
     def errors(self) -> list[Rejected]:
         return [Rejected(request.error, request) for request in self._snapshot() if request.error is not None]
@@ -104,9 +126,10 @@ class _Queries:
 
 def _summary(requests: Sequence[ReceivedRequest], last: int) -> str:
     if not requests:
-        return "nothing arrived: no request reached /v1/traces, /v1/metrics or /v1/logs"
+        return "nothing arrived: no request reached /v1/traces, /v1/metrics, /v1/logs or a beacon path"
     per_path = Counter(request.path for request in requests)
     records = [record for request in requests for record in request.records]
+    beacons = [r for r in records if isinstance(r, Beacon)]
     spans = [r for r in records if isinstance(r, Span)]
     logs = [r for r in records if isinstance(r, LogRecord)]
     points = [r for r in records if isinstance(r, MetricPoint)]
@@ -114,6 +137,7 @@ def _summary(requests: Sequence[ReceivedRequest], last: int) -> str:
     lines = [
         f"{len(requests)} requests ({', '.join(f'{path}: {n}' for path, n in sorted(per_path.items()))}), "
         f"{len(rejected)} rejected; {len(spans)} spans, {len(logs)} logs, {len(points)} metric points"
+        + (f", {len(beacons)} beacons" if beacons else "")
     ]
 
     def tail(label: str, items: list[str]) -> None:
@@ -123,6 +147,7 @@ def _summary(requests: Sequence[ReceivedRequest], last: int) -> str:
     tail("spans", [repr(span.name) for span in spans])
     tail("logs", [f"{log.severity_text or log.severity_number} {show(_body_text(log.body))}" for log in logs])
     tail("metrics", [f"{point.name!r} ({point.kind})" for point in points])
+    tail("beacons", [f"{beacon.path} {show(json.dumps(beacon.data))}" for beacon in beacons])
     for request in rejected[-last:]:
         assert request.error is not None
         lines.append(f"  rejected #{request.index} {request.path}: {str(request.error).splitlines()[0]}")
@@ -139,7 +164,7 @@ class TelemetryView(_Queries):
         return self._requests
 
 
-_Kind = Literal["span", "spans", "log", "logs", "metric", "metrics"]
+_Kind = Literal["span", "spans", "log", "logs", "metric", "metrics", "beacon", "beacons"]
 
 
 class TelemetryStore(_Queries):
@@ -157,13 +182,15 @@ class TelemetryStore(_Queries):
         with self._changed:
             return tuple(self._requests)
 
-    def add(self, path: str, body: bytes, content_type: str) -> list[Record]:
-        """Record one request and return its records; an OtlpError is recorded, then raised for a 400."""
-        error: OtlpError | None = None
-        records: tuple[Record, ...] = ()
+    def add(self, path: str, body: bytes, content_type: str,
+            decoder: Decoder = otlp_records) -> list[Record | Beacon]:
+        """Record one request and return what it held; an OtlpError or BeaconError is recorded, then
+        raised for a 400."""
+        error: OtlpError | BeaconError | None = None
+        records: tuple[Record | Beacon, ...] = ()
         try:
-            records = decode(path, body, content_type).records
-        except OtlpError as exc:
+            records = decoder(path, body, content_type)
+        except (OtlpError, BeaconError) as exc:
             error = exc
         with self._changed:
             request = ReceivedRequest(self._next_index, path, content_type, body, time.monotonic(), records, error)
@@ -198,15 +225,18 @@ class TelemetryStore(_Queries):
     def wait_for(self, predicate_or_kind: Literal["metric", "metrics"], timeout_s: float = ..., *, count: int = ...,
                  since: Mark | None = ..., **filters: Any) -> list[MetricPoint]: ...
     @overload
+    def wait_for(self, predicate_or_kind: Literal["beacon", "beacons"], timeout_s: float = ..., *, count: int = ...,
+                 since: Mark | None = ..., **filters: Any) -> list[Beacon]: ...
+    @overload
     def wait_for(self, predicate_or_kind: Callable[[Record], bool], timeout_s: float = ..., *, count: int = ...,
                  since: Mark | None = ...) -> list[Record]: ...
 
     def wait_for(self, predicate_or_kind: _Kind | Callable[[Record], bool], timeout_s: float = 5.0, *,
-                 count: int = 1, since: Mark | None = None, **filters: Any) -> Sequence[Record]:
+                 count: int = 1, since: Mark | None = None, **filters: Any) -> Sequence[Record | Beacon]:
         """Wait until at least `count` records match, and return all that match.
 
-        A kind ("span", "log", "metric") takes the filters of spans(), logs() or metrics(); a predicate
-        is called with each record. On timeout, the AssertionError says what did arrive.
+        A kind ("span", "log", "metric", "beacon") takes the filters of spans(), logs(), metrics() or
+        beacons(); a predicate is called with each OTLP record. On timeout, the AssertionError says what did arrive.
         """
         query = self._query(predicate_or_kind, filters)
         deadline = time.monotonic() + timeout_s
@@ -234,7 +264,7 @@ class TelemetryStore(_Queries):
 
     @staticmethod
     def _query(predicate_or_kind: _Kind | Callable[[Record], bool],
-               filters: dict[str, Any]) -> Callable[[TelemetryView], Sequence[Record]]:
+               filters: dict[str, Any]) -> Callable[[TelemetryView], Sequence[Record | Beacon]]:
         if callable(predicate_or_kind):
             if filters:
                 raise TypeError("wait_for() takes filters with a kind, not with a predicate")
@@ -247,7 +277,9 @@ class TelemetryStore(_Queries):
             return lambda view: view.logs(**filters)
         if kind == "metric":
             return lambda view: view.metrics(**filters)
-        raise ValueError(f"wait_for() kind {predicate_or_kind!r}: use 'span', 'log', 'metric' or a predicate")
+        if kind == "beacon":
+            return lambda view: view.beacons(**filters)
+        raise ValueError(f"wait_for() kind {predicate_or_kind!r}: use 'span', 'log', 'metric', 'beacon' or a predicate")
 
 
 def _describe(predicate_or_kind: str | Callable[[Record], bool], filters: dict[str, Any]) -> str:
