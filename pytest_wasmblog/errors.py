@@ -106,3 +106,15 @@ class NavigationError(WasmblogError):
             "Fix: check that the site server is running and serves this path; "
             "raise the navigation timeout if the site is just slow"
         )
+
+
+class PayloadError(WasmblogError):
+    """A request body one of the server's receivers cannot accept: what it was, where in its JSON
+    the problem is, and the fix."""
+
+    def __init__(self, what: str, problem: str, fix: str, json_path: str = "") -> None:
+        self.problem = problem
+        self.fix = fix
+        self.json_path = json_path
+        where = f"{json_path}: " if json_path else ""
+        super().__init__(f"bad {what}: {where}{problem}\nFix: {fix}")

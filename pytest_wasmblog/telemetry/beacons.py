@@ -14,7 +14,7 @@ from jsonschema import SchemaError  # type: ignore[import-untyped, unused-ignore
 from jsonschema.exceptions import best_match  # type: ignore[import-untyped, unused-ignore]
 from jsonschema.validators import validator_for  # type: ignore[import-untyped, unused-ignore]
 
-from pytest_wasmblog.errors import WasmblogError
+from pytest_wasmblog.errors import PayloadError, WasmblogError
 from pytest_wasmblog.telemetry.otlp import SIGNALS, show
 
 # sendBeacon(url, string) sends text/plain; a Blob or fetch usually application/json.
@@ -25,16 +25,12 @@ class BeaconConfigError(WasmblogError):
     """A `--wasm-beacon` / `wasm_beacons` entry that cannot work; the message names the fix."""
 
 
-class BeaconError(WasmblogError):
+class BeaconError(PayloadError):
     """A beacon the receiver cannot accept: not JSON, or not what its schema says."""
 
     def __init__(self, path: str, problem: str, fix: str, json_path: str = "") -> None:
         self.path = path
-        self.problem = problem
-        self.fix = fix
-        self.json_path = json_path
-        where = f"{json_path}: " if json_path else ""
-        super().__init__(f"bad beacon to {path}: {where}{problem}\nFix: {fix}")
+        super().__init__(f"beacon to {path}", problem, fix, json_path)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
 from opentelemetry.proto.trace.v1.trace_pb2 import Span as _PbSpan
 from opentelemetry.proto.trace.v1.trace_pb2 import Status as _PbStatus
 
-from pytest_wasmblog.errors import WasmblogError
+from pytest_wasmblog.errors import PayloadError
 
 SIGNALS: dict[str, type[Message]] = {
     "/v1/traces": ExportTraceServiceRequest,
@@ -47,16 +47,12 @@ _INTEGER = re.compile(r"-?[0-9]+")
 SEVERITY_NUMBERS = {"TRACE": 1, "DEBUG": 5, "INFO": 9, "WARN": 13, "WARNING": 13, "ERROR": 17, "FATAL": 21}
 
 
-class OtlpError(WasmblogError):
+class OtlpError(PayloadError):
     """An OTLP/HTTP request this receiver cannot accept; names the signal, the JSON path and the fix."""
 
     def __init__(self, signal: str, problem: str, fix: str, json_path: str = "") -> None:
         self.signal = signal
-        self.problem = problem
-        self.fix = fix
-        self.json_path = json_path
-        where = f"{json_path}: " if json_path else ""
-        super().__init__(f"bad OTLP {signal} request: {where}{problem}\nFix: {fix}")
+        super().__init__(f"OTLP {signal} request", problem, fix, json_path)
 
 
 class _Bad(Exception):

@@ -13,12 +13,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, overload
 
-from pytest_wasmblog.telemetry.beacons import Beacon, BeaconError
+from pytest_wasmblog.errors import PayloadError
+from pytest_wasmblog.telemetry.beacons import Beacon
 from pytest_wasmblog.telemetry.otlp import (
     SEVERITY_NUMBERS,
     LogRecord,
     MetricPoint,
-    OtlpError,
     Record,
     Span,
     decode,
@@ -36,16 +36,16 @@ class ReceivedRequest:
     body: bytes = field(repr=False)
     received_s: float  # time.monotonic()
     records: tuple[Record | Beacon, ...] = ()
-    error: OtlpError | BeaconError | None = None
+    error: PayloadError | None = None
 
 
 @dataclass(frozen=True)
 class Rejected:
-    error: OtlpError | BeaconError
+    error: PayloadError
     request: ReceivedRequest
 
 
-# (path, body, Content-Type) -> what the request holds; raises OtlpError or BeaconError when it is bad.
+# (path, body, Content-Type) -> what the request holds; raises a PayloadError when it is bad.
 Decoder = Callable[[str, bytes, str], tuple[Record | Beacon, ...]]
 
 
@@ -186,11 +186,11 @@ class TelemetryStore(_Queries):
             decoder: Decoder = otlp_records) -> list[Record | Beacon]:
         """Record one request and return what it held; an OtlpError or BeaconError is recorded, then
         raised for a 400."""
-        error: OtlpError | BeaconError | None = None
+        error: PayloadError | None = None
         records: tuple[Record | Beacon, ...] = ()
         try:
             records = decoder(path, body, content_type)
-        except (OtlpError, BeaconError) as exc:
+        except PayloadError as exc:
             error = exc
         with self._changed:
             request = ReceivedRequest(self._next_index, path, content_type, body, time.monotonic(), records, error)
