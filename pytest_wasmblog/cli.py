@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pytest_wasmblog import size_report, troubleshooting
+from pytest_wasmblog import report_cli, size_report, troubleshooting
 from pytest_wasmblog.atomic import write_atomically
 from pytest_wasmblog.bundle import avm
 from pytest_wasmblog.bundle.build import REPORT_NAME, build_site
@@ -68,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
                         "(nginx/caddy/apache)")
     deploy.add_argument("--service-worker", default=DEFAULT_WORKER, metavar="NAME",
                         help="the site's service worker script, never cached (default: %(default)s)")
+    report_cli.add_commands(commands)
     args = parser.parse_args(argv)
     try:
         if args.command == "build":
@@ -87,6 +88,10 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"wrote {write(report, path)}")
         elif args.command == "deploy-config":
             return write_deploy_config(args)
+        elif args.command == "merge-reports":
+            return report_cli.run_merge(args)
+        elif args.command == "check-report":
+            return report_cli.run_check(args)
         elif args.command == "troubleshooting":
             return write_troubleshooting(args.readme, check=args.check)
         elif args.command == "conformance":
