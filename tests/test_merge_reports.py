@@ -59,7 +59,7 @@ def test_two_builds_of_one_engine_are_not_pooled() -> None:
 
 def test_a_metric_in_two_units_is_not_pooled() -> None:
     other = shard_report([("any", "size.total.br", "ms", 5)], {})
-    with pytest.raises(ReportError, match="cannot merge 5.json: metric any:size.total.br is measured in bytes"):
+    with pytest.raises(ReportError, match=r"cannot merge 5\.json: metric any:size\.total\.br is measured in bytes"):
         merge_reports([("1.json", SHARD_1), ("5.json", other)])
 
 
