@@ -6,8 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from pytest_wasmblog import report_cli, size_report, troubleshooting
+from pytest_wasmblog import ci_workflow, report_cli, size_report, troubleshooting
 from pytest_wasmblog.atomic import write_atomically
+from pytest_wasmblog.browsers.base import ENGINES
 from pytest_wasmblog.bundle import avm
 from pytest_wasmblog.bundle.build import REPORT_NAME, build_site
 from pytest_wasmblog.bundle.config import module_atom
@@ -69,6 +70,19 @@ def main(argv: list[str] | None = None) -> int:
     deploy.add_argument("--service-worker", default=DEFAULT_WORKER, metavar="NAME",
                         help="the site's service worker script, never cached (default: %(default)s)")
     report_cli.add_commands(commands)
+    ci = commands.add_parser("ci", help="write a CI workflow that builds, tests an engine x shard matrix, and "
+                             "merges and checks the reports")
+    ci.add_argument("provider", choices=["github"], help="github: a GitHub Actions workflow")
+    ci.add_argument("--site", required=True, help="the site folder (with wasmblog.toml), relative to the repository root")
+    ci.add_argument("--tests", nargs="+", required=True, metavar="PATH", help="what pytest runs, e.g. tests")
+    ci.add_argument("--engine", action="append", choices=ENGINES, help="an engine of the matrix (repeatable; "
+                    "default all three)")
+    ci.add_argument("--shards", type=int, default=2, help="shards per engine (default %(default)s)")
+    ci.add_argument("--baseline", metavar="PATH", help="the committed baseline report the merged report must hold to")
+    ci.add_argument("--budgets", metavar="PATH", help="the committed budgets file (one budget per line)")
+    ci.add_argument("--plugin", default="pytest-wasmblog", help="what pip installs (default %(default)s)")
+    ci.add_argument("--out", type=Path, default=Path(ci_workflow.DEFAULT_OUT),
+                    help="where to write it (default %(default)s)")
     args = parser.parse_args(argv)
     try:
         if args.command == "build":
@@ -88,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"wrote {write(report, path)}")
         elif args.command == "deploy-config":
             return write_deploy_config(args)
+        elif args.command == "ci":
+            return write_ci_workflow(args)
         elif args.command == "merge-reports":
             return report_cli.run_merge(args)
         elif args.command == "check-report":
@@ -120,6 +136,22 @@ def write_deploy_config(args: argparse.Namespace) -> int:
     else:
         write_atomically(args.out, config.text.encode())
         print(f"wrote {args.out} ({args.target}; the host expects it as {config.file_name})")
+    return 0
+
+
+def write_ci_workflow(args: argparse.Namespace) -> int:
+    options = ci_workflow.WorkflowOptions(
+        site=args.site, tests=tuple(args.tests), engines=tuple(args.engine or ENGINES), shards=args.shards,
+        baseline=args.baseline, budgets=args.budgets, plugin=args.plugin)
+    text = ci_workflow.render_github_workflow(options)
+    if args.out.is_dir():
+        raise ci_workflow.WorkflowError(f"--out {args.out} is a folder: give a file path, such as "
+                                        f"{args.out / 'wasmblog.yml'}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(args.out, text.encode())
+    jobs = len(options.engines) * options.shards
+    print(f"wrote {args.out}: build, {jobs} test jobs ({len(options.engines)} engines x {options.shards} shards), "
+          "report")
     return 0
 
 

