@@ -52,9 +52,11 @@ SNAPSHOT_JS = "async () => window.__wasmblog ? window.__wasmblog.snapshot() : nu
 PROBE_INIT = "if (window.top === window) {\n" + PROBE_JS + "\n}"
 _INSTALL_PROBE_JS = "async () => {\n" + PROBE_JS + "\nreturn window.__wasmblog ? window.__wasmblog.snapshot() : null;\n}"
 # A page that is not isolated yet may be about to reload itself with a service worker that adds the
-# headers: one is installing, waiting, or active without controlling the page yet.
+# headers: its register() is in flight, or one is installing, waiting, or active without controlling
+# the page yet.
 _ISOLATION_PENDING_JS = """async () => {
   if (!("serviceWorker" in navigator)) return false;
+  if (window.__wasmblog && window.__wasmblog.registering && window.__wasmblog.registering() > 0) return true;
   const registration = await navigator.serviceWorker.getRegistration();
   return Boolean(registration && (registration.installing || registration.waiting
     || (registration.active && !navigator.serviceWorker.controller)));
@@ -147,6 +149,10 @@ class PopcornApp:
         self.boot_wall_s = time.monotonic() - started
         # From the boot's first navigation: a page that reloaded itself to become isolated counts both loads.
         self.boot_reload_ms = float(state.get("bootStartOffset") or 0.0)
+        # WebKit's timeOrigin read back from sessionStorage can differ from its own by a few
+        # microseconds; a reload takes milliseconds at the least.
+        if self.boot_reload_ms < 1.0:
+            self.boot_reload_ms = 0.0
         if self._probe_after_load and first_origin is not None:
             # A probe that came after the load could not hand the start on: the first document this loop
             # saw began then (a reload before the first look would go unseen).

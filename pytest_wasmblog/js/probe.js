@@ -53,6 +53,21 @@
       setFatal({ kind: "reload", line: "Popcorn reloaded the VM iframe: the VM aborted, or a call's receiver does not exist or ended without answering" });
     }
   });
+  // A page that registers a service worker to become isolated (one that adds COOP/COEP) is not
+  // isolated until the worker is installed and the page reloads through it; until register() settles
+  // there is no registration to see, so the harness asks how many are in flight.
+  let registering = 0;
+  const container = navigator.serviceWorker;
+  if (container && typeof container.register === "function") {
+    const nativeRegister = container.register;
+    container.register = function register(...args) {
+      registering += 1;
+      const pending = nativeRegister.apply(this, args);
+      const settled = () => { registering -= 1; };
+      pending.then(settled, settled);
+      return pending;
+    };
+  }
   const nativeFetch = window.fetch;
   if (typeof nativeFetch === "function") {
     window.fetch = function fetch(input, init) {
@@ -186,6 +201,7 @@
   const lateProbe = document.readyState === "complete";
   if (lateProbe && popcornKind() === "instance") state.readyAt = performance.now();
   window.__wasmblog = {
+    registering() { return registering; },
     snapshot(since) {
       const from = since || { stdout: 0, stderr: 0 };
       const popcorn = popcornKind();
