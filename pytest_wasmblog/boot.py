@@ -4,9 +4,12 @@ bookkeeping (circuit breaker, module recording, boot times)."""
 
 from __future__ import annotations
 
+import ssl
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -14,8 +17,9 @@ from pytest_wasmblog import isolation as isolation_check
 from pytest_wasmblog import module_usage
 from pytest_wasmblog.app import PROBE_INIT, PROBE_JS, PopcornApp
 from pytest_wasmblog.browsers.base import BrowserSession
-from pytest_wasmblog.browsers.launch import launch
+from pytest_wasmblog.browsers.launch import connect_remote, launch
 from pytest_wasmblog.bundle import avm
+from pytest_wasmblog.certs import make_certificates
 from pytest_wasmblog.content_types import WrongContentTypeError, wrong_content_types
 from pytest_wasmblog.deploy.hosts import RealHost
 from pytest_wasmblog.errors import WasmblogError
@@ -49,7 +53,7 @@ def validate_bundles(site: Path) -> None:
 
 
 def serve_site(site: Path, session: WasmSession, link: Link,
-               server_args: Mapping[str, Any] | None = None) -> StaticSiteServer:
+               server_args: Mapping[str, Any] | None = None, port: int = 0) -> StaticSiteServer:
     """A started server for a built site, configured from the options and `server_args` (the
     `wasm_server_args` fixture), sharing the session's link; the session's artifacts see its requests."""
     validate_bundles(site)
@@ -63,10 +67,23 @@ def serve_site(site: Path, session: WasmSession, link: Link,
         html_injection=PROBE_JS, link=link, mime_types=settings.mime_types,
         extra_headers=options.get("extra_headers"), compression=options.get("compression", "auto"),
         cache=bool(options.get("cache", False)), max_age=int(options.get("max_age", 3600)),
-        receivers=session.receivers,
+        receivers=session.receivers, host=settings.bind, port=port, tls=server_tls(session),
+        public_host=urlsplit(settings.public_origin).hostname if settings.public_origin else None,
     ).start()
     session.servers.append(server)
     return server
+
+
+def server_tls(session: WasmSession) -> ssl.SSLContext | None:
+    """HTTPS for the session's servers when browsers load them at an https:// public origin, with a
+    certificate from a CA made for this run (made once, on first use)."""
+    settings = session.settings
+    if not settings.serves_https or settings.public_origin is None:
+        return None
+    if session.certificates is None:
+        host = urlsplit(settings.public_origin).hostname or "localhost"
+        session.certificates = make_certificates((host,), Path(tempfile.mkdtemp(prefix="wasmblog-ca-")))
+    return session.certificates.context
 
 
 def connect_site(base_url: str, session: WasmSession, link: Link, offline_switch: OfflineSwitch | None = None,
@@ -122,7 +139,11 @@ def launch_browser(engine: str, session: WasmSession, launch_args: Mapping[str, 
     if not isinstance(env, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in env.items()):
         raise FixtureArgsError(f"wasm_launch_args env must map names to string values, not {env!r}")
     headed = bool(options.get("headed", session.settings.headed))
-    browser = launch(engine, session.settings.browser_paths[engine], headless=not headed, args=args, env=env)
+    remote = session.settings.remotes.get(engine)
+    if remote is not None:
+        browser = connect_remote(engine, remote.url, accept_insecure_certs=session.settings.serves_https)
+    else:
+        browser = launch(engine, session.settings.browser_paths[engine], headless=not headed, args=args, env=env)
     if session.trace:
         browser.trace = True
         session.traced_browsers.append(browser)

@@ -63,6 +63,17 @@ class BrowserLaunchError(WasmblogError):
         )
 
 
+class RemoteBrowserError(BrowserLaunchError):
+    """A browser elsewhere (a Playwright server, a Selenium Grid) could not be reached, gave no session, or
+    lost it; the message says where and what to do."""
+
+    def __init__(self, engine: str, url: str, cause: str, fix: str) -> None:
+        self.engine = engine
+        self.executable = None
+        self.url = url
+        WasmblogError.__init__(self, f"remote {engine} at {url}: {cause}\nFix: {fix}")
+
+
 class ServerError(WasmblogError):
     """The static site server could not start (e.g. the port is taken)."""
 

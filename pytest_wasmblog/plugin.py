@@ -52,6 +52,7 @@ from pytest_wasmblog.isolation import IsolationChecker
 from pytest_wasmblog.link import Link
 from pytest_wasmblog.network import Network
 from pytest_wasmblog.remote import RemoteSite, RemoteSiteError
+from pytest_wasmblog.remote_settings import RemoteSettingsError
 from pytest_wasmblog.screenshots import screenshot_png
 from pytest_wasmblog.server import StaticSiteServer
 from pytest_wasmblog.settings import Settings, SettingsError, add_options, from_config
@@ -73,7 +74,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     try:
         settings = from_config(config)
-    except SettingsError as exc:
+    except (SettingsError, RemoteSettingsError) as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[state.session_key] = state.WasmSession(settings, RunStats(breaker=BootBreaker(settings.max_boot_failures)))
     markers.register(config)
@@ -102,7 +103,13 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     site = settings.site if settings.site else "(none: pass --wasm-site)"
     lines = [f"wasmblog: site {site}, isolation {settings.isolation}" if settings.deployment is None
              else f"wasmblog: {settings.deployment} (nothing served by the plugin), build {settings.site or '(none given)'}"]
-    lines.extend(header_line(engine, settings.browser_paths[engine]) for engine in settings.engines)
+    for engine in settings.engines:
+        remote = settings.remotes.get(engine)
+        lines.append(f"  {engine}: {remote.describe()}" if remote is not None
+                     else header_line(engine, settings.browser_paths[engine]))
+    if settings.public_origin is not None:
+        lines.append(f"wasmblog: test server listens on {settings.bind}, browsers load it at {settings.public_origin}"
+                     + (" (HTTPS with a certificate made for this run)" if settings.serves_https else ""))
     return lines
 
 
@@ -214,7 +221,8 @@ def wasm_server(wasm_session: state.WasmSession, wasm_link: Link,
         with host:
             yield remote
         return
-    with _fixture_args_checked(lambda: serve_site(site, wasm_session, wasm_link, wasm_server_args)) as server:
+    with _fixture_args_checked(lambda: serve_site(site, wasm_session, wasm_link, wasm_server_args,
+                                                  port=settings.public_port)) as server:
         yield server
 
 

@@ -12,6 +12,7 @@ import logging
 import os
 import socket
 import socketserver
+import ssl
 import struct
 import sys
 import threading
@@ -87,6 +88,13 @@ class _HTTPServer(ThreadingHTTPServer):
         self.server_name = str(host)
         self.server_port = int(port)
 
+    def finish_request(self, request: socket.socket, client_address: tuple[str, int]) -> None:  # type: ignore[override]
+        # TLS handshakes happen here, in the connection's own thread: in accept() a slow or
+        # refusing client would hold up every other connection.
+        if self.owner.tls is not None:
+            request = self.owner.tls.wrap_socket(request, server_side=True)
+        super().finish_request(request, client_address)
+
     # The base class types `request` loosely; this server only ever gets sockets.
     def process_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
         with self._conn_lock:
@@ -112,7 +120,7 @@ class _HTTPServer(ThreadingHTTPServer):
     def handle_error(self, request: object, client_address: object) -> None:
         # Browsers abort requests all the time (navigation, cancelled fetches): not an error.
         exc = sys.exc_info()[1]
-        if isinstance(exc, (ConnectionError, TimeoutError, socket.timeout)):
+        if isinstance(exc, (ConnectionError, TimeoutError, socket.timeout, ssl.SSLError)):
             log.debug("client %s went away: %r", client_address, exc)
         else:
             log.exception("error while serving %s", client_address)
@@ -424,6 +432,8 @@ class StaticSiteServer:
         link: Link | None = None,
         mime_types: Mapping[str, str] | None = None,
         receivers: Mapping[str, Receiver] | None = None,
+        tls: ssl.SSLContext | None = None,
+        public_host: str | None = None,
     ) -> None:
         self.root = os.path.abspath(os.fspath(root))
         if not os.path.isdir(self.root):
@@ -433,6 +443,10 @@ class StaticSiteServer:
             raise ValueError(f"compression must be one of {COMPRESSION_MODES}, not {compression!r}")
         self.host = host
         self.requested_port = port
+        # HTTPS with this context (a certificate the run made), and the host name browsers use: a
+        # browser on another machine reaches this one by a name, not by the address it listens on.
+        self.tls = tls
+        self.public_host = public_host
         self.isolation: str = isolation
         self.omit_headers: frozenset[str] = frozenset(h.lower() for h in omit_headers)
         self.cache = cache
@@ -508,8 +522,10 @@ class StaticSiteServer:
 
     @property
     def origin(self) -> str:
-        """`http://127.0.0.1:PORT`, no trailing slash."""
-        return f"http://{self.host}:{self.port}"
+        """`http://127.0.0.1:PORT` (https and the public host name when given), no trailing slash."""
+        host = self.public_host or ("127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host)
+        host = f"[{host}]" if ":" in host else host
+        return f"{'https' if self.tls is not None else 'http'}://{host}:{self.port}"
 
     @property
     def url(self) -> str:

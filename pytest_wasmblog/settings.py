@@ -16,6 +16,7 @@ from pytest_wasmblog.browsers.base import ENGINES
 from pytest_wasmblog.deploy import HOST_KINDS
 from pytest_wasmblog.errors import WasmblogError
 from pytest_wasmblog.http_rules import ISOLATION_MODES, Isolation, mime_suffix
+from pytest_wasmblog.remote_settings import RemoteBrowser, bind_setting, parse_remotes, public_origin_setting
 
 ENGINE_CHOICES = (*ENGINES, "all")
 GROUP = "wasmblog"
@@ -48,6 +49,22 @@ class Settings:
     base_url: str | None = None
     # --wasm-host: serve the build with this real server (nginx, ...) and its generated config instead.
     host: str | None = None
+    # --wasm-remote: engines whose browser runs elsewhere (a Playwright server or a WebDriver remote end).
+    remotes: dict[str, RemoteBrowser] = field(default_factory=dict)
+    # --wasm-bind / --wasm-public-origin: where the test server listens, and the origin browsers load it at
+    # (None: its own loopback origin).
+    bind: str = "127.0.0.1"
+    public_origin: str | None = None
+
+    @property
+    def serves_https(self) -> bool:
+        """Browsers load the plugin's servers at an https:// public origin (with the run's certificate)."""
+        return self.public_origin is not None and self.public_origin.startswith("https://")
+
+    @property
+    def public_port(self) -> int:
+        """The port the public origin names (the main test server listens on it), or 0: any free port."""
+        return urlsplit(self.public_origin).port or 0 if self.public_origin else 0
 
     @property
     def deployment(self) -> str | None:
@@ -111,6 +128,17 @@ def add_options(parser: pytest.Parser) -> None:
                     "first failure (default 3; 0 turns this off)")
     parser.addini("wasm_site", "built site folder to serve, relative to the ini file", default="")
     parser.addini("wasm_base_url", "URL of a deployment to test instead of serving wasm_site", default="")
+    group.addoption("--wasm-remote", action="append", default=[], metavar="ENGINE=URL",
+                    help="run ENGINE's browser elsewhere (repeatable): ws(s)://... a Playwright browser server "
+                    "(reached with expose_network, so it loads this machine's loopback server), http(s)://... a "
+                    "WebDriver remote end such as Selenium Grid. ini: wasm_remote")
+    group.addoption("--wasm-bind", metavar="HOST", help="address the test server listens on, default 127.0.0.1; "
+                    "another machine's browser needs one it can reach, with --wasm-public-origin")
+    group.addoption("--wasm-public-origin", metavar="URL",
+                    help="the origin browsers load the test server at, e.g. https://ci-runner.internal:8443; "
+                    "https:// serves HTTPS with a certificate the run makes")
+    parser.addini("wasm_remote", "ENGINE = URL lines: engines whose browser runs elsewhere", type="linelist",
+                  default=[])
     parser.addini("wasm_page", "page that boots the app", default="/index.html")
     parser.addini("wasm_boot_timeout", "seconds for the app to become ready", default="20")
     parser.addini("wasm_call_timeout", "seconds for one bridge call", default="10")
@@ -140,7 +168,16 @@ def from_config(config: pytest.Config) -> Settings:
                                 "running: give one of them")
     elif host:
         _no_server_options(config, "--wasm-host", ("--wasm-mime-type",))
+    bind = bind_setting(config.getoption("--wasm-bind"))
+    remotes = parse_remotes([*config.getoption("--wasm-remote"), *config.getini("wasm_remote")])
+    public_origin = public_origin_setting(config.getoption("--wasm-public-origin"), bind)
+    if (remotes or bind != "127.0.0.1" or public_origin) and (base_url is not None or host):
+        raise SettingsError("--wasm-remote, --wasm-bind and --wasm-public-origin are for the plugin's own server; "
+                            "with --wasm-base-url or --wasm-host the browsers load that deployment instead")
     return Settings(
+        remotes=remotes,
+        bind=bind,
+        public_origin=public_origin,
         base_url=base_url,
         host=host or None,
         site=site,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from pytest_wasmblog.browsers.base import BrowserPage, BrowserSession
+from pytest_wasmblog.certs import RunCertificates
 from pytest_wasmblog.server import Receiver, StaticSiteServer
 from pytest_wasmblog.settings import Settings
 from pytest_wasmblog.stats import RunStats
@@ -24,6 +25,8 @@ class WasmSession:
     failed_boot_pages: list[BrowserPage] = field(default_factory=list)
     # POST endpoints every server of the session has (the telemetry plugin's OTLP receiver).
     receivers: dict[str, Receiver] = field(default_factory=dict)
+    # The run's CA and server certificate, made when a server first needs HTTPS (--wasm-public-origin https://).
+    certificates: RunCertificates | None = None
 
     def running_servers(self) -> list[StaticSiteServer]:
         return [server for server in self.servers if server.running]

@@ -25,8 +25,9 @@ CAP_CDP = "cdp"  # Chrome DevTools Protocol sessions (throttling and more)
 CAP_SCREENSHOT = "screenshot"
 CAP_TRACE = "trace"  # Playwright tracing
 CAP_ROUTE = "route"  # request interception in the browser
+CAP_LOCAL = "local"  # the browser runs on this machine (its process, display and files are reachable)
 KNOWN_CAPABILITIES: frozenset[str] = frozenset(
-    {CAP_CONSOLE, CAP_PAGE_ERRORS, CAP_OFFLINE, CAP_CDP, CAP_SCREENSHOT, CAP_TRACE, CAP_ROUTE}
+    {CAP_CONSOLE, CAP_PAGE_ERRORS, CAP_OFFLINE, CAP_CDP, CAP_SCREENSHOT, CAP_TRACE, CAP_ROUTE, CAP_LOCAL}
 )
 
 ENGINES: tuple[str, ...] = ("chromium", "firefox", "webkit")

@@ -18,6 +18,7 @@ from . import evaluate as envelope
 from .base import (
     CAP_CDP,
     CAP_CONSOLE,
+    CAP_LOCAL,
     CAP_OFFLINE,
     CAP_PAGE_ERRORS,
     CAP_ROUTE,
@@ -32,7 +33,7 @@ from .resolve import ResolvedBrowser
 
 # What every engine gives through Playwright; Chromium adds CDP.
 PLAYWRIGHT_CAPABILITIES: frozenset[str] = frozenset(
-    {CAP_CONSOLE, CAP_PAGE_ERRORS, CAP_OFFLINE, CAP_SCREENSHOT, CAP_TRACE, CAP_ROUTE}
+    {CAP_CONSOLE, CAP_PAGE_ERRORS, CAP_OFFLINE, CAP_SCREENSHOT, CAP_TRACE, CAP_ROUTE, CAP_LOCAL}
 )
 
 

@@ -8,18 +8,25 @@ import os
 import signal
 import subprocess
 import threading
+from pathlib import Path
 
 _lock = threading.Lock()
 _running: list[subprocess.Popen[bytes]] = []
 _foreign: set[int] = set()  # pids started by libraries, killed at exit if still tracked
 
 
-def start(command: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-    """Start a helper in its own process group (so its children go with it) and track it."""
-    process = subprocess.Popen(
-        command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
+def start(command: list[str], env: dict[str, str] | None = None, log: Path | None = None) -> subprocess.Popen[bytes]:
+    """Start a helper in its own process group (so its children go with it) and track it. With `log`, its
+    output goes to that file (a chatty server would fill a pipe nobody reads and stall)."""
+    if log is not None:
+        with log.open("ab") as output:
+            process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=output,
+                                       stderr=subprocess.STDOUT, start_new_session=True)
+    else:
+        process = subprocess.Popen(
+            command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
     with _lock:
         _running.append(process)
     return process

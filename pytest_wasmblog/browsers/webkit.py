@@ -16,8 +16,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.common.exceptions import InvalidSessionIdException, TimeoutException, WebDriverException
 from selenium.webdriver.webkitgtk.service import Service
+from urllib3.exceptions import HTTPError
 
 from ..errors import (
     BrowserLaunchError,
@@ -29,6 +30,7 @@ from . import evaluate as envelope
 from . import processes
 from .base import (
     CAP_CONSOLE,
+    CAP_LOCAL,
     CAP_PAGE_ERRORS,
     CAP_SCREENSHOT,
     BrowserPage,
@@ -41,10 +43,28 @@ from .resolve import BACKEND_MANAGED, ResolvedBrowser
 from .webkit_flags import SAB_ENV
 from .xvfb import Xvfb
 
-WEBDRIVER_CAPABILITIES: frozenset[str] = frozenset({CAP_CONSOLE, CAP_PAGE_ERRORS, CAP_SCREENSHOT})
+WEBDRIVER_CAPABILITIES: frozenset[str] = frozenset({CAP_CONSOLE, CAP_PAGE_ERRORS, CAP_SCREENSHOT, CAP_LOCAL})
 
 _ASYNC_SCRIPT = """const __done = arguments[arguments.length - 1];
 (%s)(arguments[0]).then(__done, (e) => __done([1, String(e), (e && e.stack) ? String(e.stack) : ""]));"""
+
+
+_SESSION_GONE = ("invalid session id", "session not found", "unable to find session", "session deleted",
+                 "no such window")
+
+
+def _driver_failure(exc: WebDriverException) -> str:
+    """The driver's words, with the likely cause first when the session itself is gone."""
+    text = exc.msg or str(exc) or type(exc).__name__
+    if isinstance(exc, InvalidSessionIdException) or any(marker in text.lower() for marker in _SESSION_GONE):
+        return (f"the WebDriver session ended: the browser, or the grid node or driver running it, is gone "
+                f"({text.splitlines()[0][:200]})")
+    return text
+
+
+def _driver_gone(exc: Exception) -> str:
+    return (f"the WebDriver server stopped answering (the driver or the grid is gone): "
+            f"{str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}")
 
 
 class WebDriverPage(BrowserPage):
@@ -70,7 +90,9 @@ class WebDriverPage(BrowserPage):
                 self.driver.execute_script(script)
             landed = self.driver.execute_script("return location.href")
         except WebDriverException as exc:
-            raise NavigationError(url, exc.msg or str(exc)) from None
+            raise NavigationError(url, _driver_failure(exc)) from None
+        except (HTTPError, ConnectionError) as exc:
+            raise NavigationError(url, _driver_gone(exc)) from None
         # WebKitGTK does not fail a refused navigation: it stays on about:blank.
         if landed == "about:blank" and url != "about:blank":
             raise NavigationError(url, "the page could not be loaded (the browser stayed on about:blank)")
@@ -86,7 +108,9 @@ class WebDriverPage(BrowserPage):
         except TimeoutException:
             raise EvaluateTimeoutError(timeout_s) from None
         except WebDriverException as exc:
-            raise JavaScriptError(exc.msg or str(exc)) from None
+            raise JavaScriptError(_driver_failure(exc)) from None
+        except (HTTPError, ConnectionError) as exc:
+            raise JavaScriptError(_driver_gone(exc)) from None
         return envelope.unwrap(result, timeout_s)
 
     def _probe(self, method: str) -> list[Any]:
