@@ -68,6 +68,7 @@ def serve_site(site: Path, session: WasmSession, link: Link,
         extra_headers=options.get("extra_headers"), compression=options.get("compression", "auto"),
         cache=bool(options.get("cache", False)), max_age=int(options.get("max_age", 3600)),
         receivers=session.receivers, host=settings.bind, port=port, tls=server_tls(session),
+        client_ssl=session.certificates.client_context() if session.certificates is not None else None,
         public_host=urlsplit(settings.public_origin).hostname if settings.public_origin else None,
     ).start()
     session.servers.append(server)

@@ -5,7 +5,6 @@ acceptInsecureCerts); the CA's PEM file is written for anyone who would rather t
 
 from __future__ import annotations
 
-import ipaddress
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,10 @@ class RunCertificates:
     context: ssl.SSLContext  # the server side, with the certificate for `names`
     ca_pem: Path  # the run's CA, to trust instead of accepting any certificate
     names: tuple[str, ...]
+
+    def client_context(self) -> ssl.SSLContext:
+        """A client context that trusts the run's CA (and nothing else): for Python asking the server."""
+        return ssl.create_default_context(cafile=str(self.ca_pem))
 
 
 def make_certificates(names: tuple[str, ...], folder: Path) -> RunCertificates:
@@ -33,10 +36,3 @@ def make_certificates(names: tuple[str, ...], folder: Path) -> RunCertificates:
     ca.cert_pem.write_to_path(str(ca_pem))
     return RunCertificates(context, ca_pem, wanted)
 
-
-def is_ip_address(name: str) -> bool:
-    try:
-        ipaddress.ip_address(name.strip("[]"))
-    except ValueError:
-        return False
-    return True

@@ -54,8 +54,10 @@ class RemoteSite:
     running = True
 
     def __init__(self, base_url: str, site: Path | None, link: Link, offline_switch: OfflineSwitch | None = None,
-                 description: str | None = None) -> None:
+                 description: str | None = None, ssl_context: ssl.SSLContext | None = None) -> None:
         self.origin = base_url  # where the site's root is: the page is origin + "/index.html"
+        # For https://: the system's trust store, or a context that trusts the run's own CA.
+        self.ssl_context = ssl_context
         self.root = str(site) if site is not None else None
         self.link = link
         self.offline_switch = offline_switch
@@ -86,7 +88,8 @@ class RemoteSite:
         parts = urlsplit(url)
         connection: http.client.HTTPConnection
         if parts.scheme == "https":
-            connection = http.client.HTTPSConnection(parts.netloc, timeout=_TIMEOUT_S, context=ssl.create_default_context())
+            connection = http.client.HTTPSConnection(parts.netloc, timeout=_TIMEOUT_S,
+                                                     context=self.ssl_context or ssl.create_default_context())
         else:
             connection = http.client.HTTPConnection(parts.netloc, timeout=_TIMEOUT_S)
         headers = {"Accept-Encoding": accept_encoding} if accept_encoding else {"Accept-Encoding": "identity"}

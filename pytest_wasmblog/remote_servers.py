@@ -168,7 +168,8 @@ class SeleniumGrid(_Server):
         return self
 
     def _node_configs(self) -> list[tuple[str, str]]:
-        node = "[node]\ndetect-drivers = false\nselenium-manager = false\n"
+        # override-max-sessions: without it the Grid allows no more sessions per node than CPUs (2 here).
+        node = "[node]\ndetect-drivers = false\nselenium-manager = false\noverride-max-sessions = true\n"
         configs: list[tuple[str, str]] = []
         if self.chromedriver:
             stereotype: dict[str, object] = {"browserName": "chrome", "platformName": "linux"}

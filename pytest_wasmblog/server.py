@@ -434,6 +434,7 @@ class StaticSiteServer:
         receivers: Mapping[str, Receiver] | None = None,
         tls: ssl.SSLContext | None = None,
         public_host: str | None = None,
+        client_ssl: ssl.SSLContext | None = None,
     ) -> None:
         self.root = os.path.abspath(os.fspath(root))
         if not os.path.isdir(self.root):
@@ -447,6 +448,7 @@ class StaticSiteServer:
         # browser on another machine reaches this one by a name, not by the address it listens on.
         self.tls = tls
         self.public_host = public_host
+        self.client_ssl = client_ssl  # trusts `tls`'s certificate: for Python clients of this server
         self.isolation: str = isolation
         self.omit_headers: frozenset[str] = frozenset(h.lower() for h in omit_headers)
         self.cache = cache

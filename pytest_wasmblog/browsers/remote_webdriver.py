@@ -6,8 +6,11 @@ network or init-script API here either: the page probe the server injects suppli
 
 from __future__ import annotations
 
+import json
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Sequence
 from typing import Any
 
@@ -59,6 +62,7 @@ class RemoteWebDriverSession(BrowserSession):
         self.accept_insecure_certs = accept_insecure_certs
         self.session_timeout_s = session_timeout_s
         self._pages: list[WebDriverPage] = []
+        self._check_grid_has_engine()
         first = self.new_page()
         self.version = str(first.driver.capabilities.get("browserVersion", "unknown"))
         first.close()
@@ -96,6 +100,29 @@ class RemoteWebDriverSession(BrowserSession):
         self._pages.append(page)
         self._start_page(page)
         return page
+
+    def _check_grid_has_engine(self) -> None:
+        """A Selenium Grid queues a request no node can serve (a node may join later) until its
+        session-request timeout: ask its /status first, and fail at once when no slot has the engine.
+        A remote end that is not a Grid has no node list: then the session request decides."""
+        try:
+            with urllib.request.urlopen(self.url.rstrip("/") + "/status", timeout=10) as response:
+                status = json.load(response)
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            raise RemoteBrowserError(
+                self.engine, self.url, f"the WebDriver remote end is unreachable ({exc})",
+                "start the grid (e.g. `java -jar selenium-server.jar standalone`) and check the URL and port") from None
+        nodes = status.get("value", {}).get("nodes") if isinstance(status, dict) else None
+        if not isinstance(nodes, list):
+            return
+        name = BROWSER_NAMES[self.engine]
+        offered = sorted({str(slot.get("stereotype", {}).get("browserName")) for node in nodes
+                          for slot in node.get("slots", []) if isinstance(slot, dict)})
+        if name not in offered:
+            raise RemoteBrowserError(
+                self.engine, self.url, f"no node of the grid has {self.engine} (browserName {name!r}; it offers "
+                f"{', '.join(offered) or 'nothing'})",
+                f"add a node with {self.engine} to the grid, or point --wasm-remote {self.engine}=... elsewhere")
 
     def _explain(self, exc: BaseException, waited_s: float) -> RemoteBrowserError:
         text = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
