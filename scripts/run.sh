@@ -10,7 +10,7 @@ job="${1:-test}"; shift || true
 
 apt_packages=(erlang elixir chromium firefox-esr webkit2gtk-driver xvfb nginx caddy apache2)
 # The remote-browser tests: Selenium Grid runs on Java and drives Chromium through chromedriver.
-[ "$job" = test ] && apt_packages+=(default-jre-headless chromium-driver)
+if [ "$job" = test ]; then apt_packages+=(default-jre-headless chromium-driver); fi
 command -v npm >/dev/null 2>&1 || apt_packages+=(npm)
 python3 -m venv --help >/dev/null 2>&1 || apt_packages+=(python3-venv)
 missing=()
