@@ -97,6 +97,13 @@ def render_github_workflow(options: WorkflowOptions) -> str:
     flags += [f"--budgets {o.budgets}"] if o.budgets else []
     flags += [f"--plugin {o.plugin}"] if o.plugin != "pytest-wasmblog" else []
     command = "wasmblog ci github " + " ".join(flags)
+
+    def setup(what: str, packages: str) -> str:
+        """A job's first steps: Debian's packages, the checkout, the plugin in a venv."""
+        return (f"      - name: Install {what}\n        run: apt-get update -q && apt-get install -y -q {packages}\n"
+                "      - uses: actions/checkout@v4\n      - name: Install pytest-wasmblog\n"
+                f"        run: python3 -m venv .venv && .venv/bin/pip install -q '{o.plugin}'")
+
     return f"""# Written by `wasmblog ci github` (pytest-wasmblog, Popcorn {POPCORN_VERSION}). Regenerate it rather than edit
 # it by hand:
 #   {command}
@@ -120,11 +127,7 @@ jobs:
     runs-on: ubuntu-latest
     container: debian:12
     steps:
-      - name: Install the toolchain
-        run: apt-get update -q && apt-get install -y -q {BUILD_PACKAGES}
-      - uses: actions/checkout@v4
-      - name: Install pytest-wasmblog
-        run: python3 -m venv .venv && .venv/bin/pip install -q '{o.plugin}'
+{setup("the toolchain", BUILD_PACKAGES)}
       - name: Toolchain versions (the cache key)
         id: versions
         run: |
@@ -158,11 +161,7 @@ jobs:
         engine: [{engines}]
         shard: [{shards}]
     steps:
-      - name: Install the browsers
-        run: apt-get update -q && apt-get install -y -q {BROWSER_PACKAGES}
-      - uses: actions/checkout@v4
-      - name: Install pytest-wasmblog
-        run: python3 -m venv .venv && .venv/bin/pip install -q '{o.plugin}'
+{setup("the browsers", BROWSER_PACKAGES)}
       - uses: actions/download-artifact@v4
         with:
           name: site
@@ -194,11 +193,7 @@ jobs:
     runs-on: ubuntu-latest
     container: debian:12
     steps:
-      - name: Install Python
-        run: apt-get update -q && apt-get install -y -q python3 python3-venv python3-pip git
-      - uses: actions/checkout@v4
-      - name: Install pytest-wasmblog
-        run: python3 -m venv .venv && .venv/bin/pip install -q '{o.plugin}'
+{setup("Python", "python3 python3-venv python3-pip git")}
       - uses: actions/download-artifact@v4
         with:
           pattern: report-*

@@ -4,7 +4,6 @@ into a usage error (exit code 4, no traceback)."""
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +15,7 @@ from pytest_wasmblog.browsers.base import ENGINES
 from pytest_wasmblog.deploy import HOST_KINDS
 from pytest_wasmblog.errors import WasmblogError
 from pytest_wasmblog.http_rules import ISOLATION_MODES, Isolation, mime_suffix
-from pytest_wasmblog.remote_settings import RemoteBrowser, bind_setting, parse_remotes, public_origin_setting
+from pytest_wasmblog.remote_settings import RemoteBrowser, bind_setting, is_loopback, parse_remotes, public_origin_setting
 
 ENGINE_CHOICES = (*ENGINES, "all")
 GROUP = "wasmblog"
@@ -198,7 +197,6 @@ def from_config(config: pytest.Config) -> Settings:
     )
 
 
-LOOPBACK_NAMES = ("localhost",)
 # Options that shape the plugin's own server, which --wasm-base-url does not start.
 SERVER_OPTIONS = ("--wasm-isolation", "--wasm-omit-header", "--wasm-mime-type")
 
@@ -221,15 +219,6 @@ def base_url_setting(value: str | None) -> str | None:
             "there can be cross-origin isolated (no SharedArrayBuffer, no service worker) and the VM cannot "
             "start; use the https:// URL of the deployment, or a loopback address (127.0.0.1, localhost)")
     return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() in LOOPBACK_NAMES or host.lower().endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _no_server_options(config: pytest.Config, deployed: str, options: tuple[str, ...]) -> None:

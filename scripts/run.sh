@@ -58,7 +58,9 @@ case "$job" in
   demo) exec .venv/bin/python -m pytest example_site/test example_site/tests --wasm-browser all -p no:cacheprovider "${known_crash[@]}" "$@" ;;
   # The conformance suite (Elixir's own doctests on the host and in each engine's VM) runs with the
   # tests: its pass rates are in the summary and reports/conformance.json.
+  # --durations: which files cost the most, to keep this job under 30 minutes as the suites grow.
   test) exec .venv/bin/python -m pytest tests example_site/test example_site/tests --wasm-browser all -p no:cacheprovider \
+          --durations=25 \
           --wasm-conformance --wasm-conformance-report reports/conformance.json "${known_crash[@]}" "$@" ;;
   *) echo "unknown job '$job': use demo or test" >&2; exit 2 ;;
 esac

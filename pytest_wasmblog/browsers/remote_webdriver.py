@@ -19,9 +19,9 @@ from selenium.common.exceptions import SessionNotCreatedException, WebDriverExce
 from selenium.webdriver.common.options import ArgOptions
 
 from ..errors import RemoteBrowserError
-from .base import CAP_LOCAL, BrowserPage, BrowserSession
+from .base import CAP_LOCAL
 from .chromium import CHROMIUM_ARGS
-from .webkit import WEBDRIVER_CAPABILITIES, WebDriverPage
+from .webkit import WEBDRIVER_CAPABILITIES, WebDriverPage, WebDriverSession
 
 BACKEND_REMOTE_WEBDRIVER = "remote+webdriver"
 # What each engine is called in W3C capabilities, as Selenium Grid matches them.
@@ -50,7 +50,7 @@ def engine_options(engine: str, *, accept_insecure_certs: bool, eager: bool) -> 
     return options
 
 
-class RemoteWebDriverSession(BrowserSession):
+class RemoteWebDriverSession(WebDriverSession):
     context_keys = frozenset({"viewport"})
 
     def __init__(self, engine: str, url: str, *, accept_insecure_certs: bool = False,
@@ -96,8 +96,7 @@ class RemoteWebDriverSession(BrowserSession):
         viewport = self.context_args.get("viewport")
         if viewport is not None:
             created[0].set_window_size(int(viewport["width"]), int(viewport["height"]))
-        self._pages = [p for p in self._pages if not p.closed]
-        self._pages.append(page)
+        self._track(page)
         self._start_page(page)
         return page
 
@@ -139,13 +138,8 @@ class RemoteWebDriverSession(BrowserSession):
                                   f"the grid gave no session after {waited_s:.1f} s: {text.splitlines()[0][:300]}",
                                   f"check the grid's log for the {self.engine} node")
 
-    def open_pages(self) -> list[BrowserPage]:
-        return [p for p in self._pages if not p.closed]
-
     def close(self) -> None:
-        for page in self._pages:
-            page.close()
-        self._pages = []
+        self._close_pages()
 
     def describe(self) -> str:
         return f"{self.engine} {self.version} (remote, WebDriver at {self.url})"

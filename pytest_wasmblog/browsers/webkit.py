@@ -142,7 +142,26 @@ class WebDriverPage(BrowserPage):
             processes.untrack(service.process.pid)
 
 
-class WebKitGTKSession(BrowserSession):
+class WebDriverSession(BrowserSession):
+    """What WebDriver-backed sessions share: every page is a WebDriver session of its own, tracked
+    here so that closing the session ends them all."""
+
+    _pages: list[WebDriverPage]
+
+    def _track(self, page: WebDriverPage) -> None:
+        self._pages = [p for p in self._pages if not p.closed]
+        self._pages.append(page)
+
+    def open_pages(self) -> list[BrowserPage]:
+        return [p for p in self._pages if not p.closed]
+
+    def _close_pages(self) -> None:
+        for page in self._pages:
+            page.close()
+        self._pages = []
+
+
+class WebKitGTKSession(WebDriverSession):
     """WebKitGTK's MiniBrowser; each page is a new WebDriver session (a clean profile)."""
 
     engine = "webkit"
@@ -215,18 +234,12 @@ class WebKitGTKSession(BrowserSession):
         viewport = self.context_args.get("viewport")
         if viewport is not None:
             _size_viewport(created[0], int(viewport["width"]), int(viewport["height"]))
-        self._pages = [p for p in self._pages if not p.closed]
-        self._pages.append(page)
+        self._track(page)
         self._start_page(page)  # WebDriver has no network API: the server's link does it all
         return page
 
-    def open_pages(self) -> list[BrowserPage]:
-        return [p for p in self._pages if not p.closed]
-
     def close(self) -> None:
-        for page in self._pages:
-            page.close()
-        self._pages = []
+        self._close_pages()
         if self._xvfb is not None:
             self._xvfb.stop()
             self._xvfb = None
