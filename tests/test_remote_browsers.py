@@ -156,3 +156,17 @@ def test_the_grid_lists_its_nodes(grid: SeleniumGrid) -> None:
         nodes = json.load(response)["value"]["nodes"]
     browsers = sorted(slot["stereotype"]["browserName"] for node in nodes for slot in node["slots"])
     assert browsers == ["MiniBrowser"] * 3 + ["chrome"] * 4
+
+
+@pytest.mark.parametrize("ci", ["", "true"])
+def test_a_test_that_needs_the_browser_here_is_skipped_on_a_remote_one_and_fails_in_ci(
+        pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, grid: SeleniumGrid, ci: str) -> None:
+    monkeypatch.setenv("CI", ci)
+    pytester.makepyfile("""
+def test_needs_the_local_browser(wasm_require):
+    wasm_require("local")
+""")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", f"--wasm-site={EXAMPLE / 'dist'}", "-rs",
+                                           f"--wasm-remote=chromium={grid.url}", timeout=120)
+    result.assert_outcomes(**({"failed": 1} if ci else {"skipped": 1}))
+    result.stdout.fnmatch_lines(["*(remote, WebDriver at http://127.0.0.1:*) has no 'local' capability*"])

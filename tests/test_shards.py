@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from pytest_wasmblog.cli import main
 from pytest_wasmblog.shards import (
     Shard,
     ShardError,
@@ -154,3 +155,42 @@ def test_bad_shard_options_are_usage_errors(pytester: pytest.Pytester, args: lis
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *args, timeout=60)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"ERROR: {message}"])
+
+
+PERF_SUITE = """
+def test_sizes(wasm_sizes):
+    assert wasm_sizes["total"]["br"] > 0
+
+def test_cold_boot(wasm_perf):
+    wasm_perf.boot_cold(repeats=2)
+
+def test_calls(wasm_perf, wasm_app):
+    wasm_perf.call_latency(wasm_app, {"page": "index"}, n=5)
+
+def test_echo(wasm_perf, wasm_app):
+    wasm_perf.echo_latency(wasm_app, n=5)
+"""
+
+
+def test_merged_shard_reports_hold_the_metrics_of_an_unsharded_run(pytester: pytest.Pytester) -> None:
+    site = Path(__file__).resolve().parent.parent / "example_site" / "dist"
+    pytester.makepyfile(test_perf=PERF_SUITE)
+    common = ("-p", "no:cacheprovider", f"--wasm-site={site}", "--wasm-browser=chromium", "--wasm-browser=firefox")
+    whole = pytester.runpytest_subprocess(*common, "--wasm-report=whole.json", timeout=600)
+    whole.assert_outcomes(passed=7)
+    for index in (1, 2):
+        shard = pytester.runpytest_subprocess(*common, f"--wasm-shard={index}/2", f"--wasm-report=shard-{index}.json",
+                                              timeout=600)
+        assert shard.ret == pytest.ExitCode.OK
+    assert main(["merge-reports", "merged.json", "shard-1.json", "shard-2.json"]) == 0
+
+    def metric_set(name: str) -> dict[tuple[str, str, str], int]:
+        report = json.loads((pytester.path / name).read_text())
+        return {(m["engine"], m["name"], m["unit"]): len(m["samples"]) for m in report["metrics"]}
+
+    merged, unsharded = metric_set("merged.json"), metric_set("whole.json")
+    assert merged == unsharded  # the same metrics, each with as many samples
+    assert ("chromium", "boot.app_ready", "ms") in merged and ("firefox", "call.round_trip", "ms") in merged
+    counts = [json.loads((pytester.path / n).read_text())["run"]["counts"]["passed"] for n in ("merged.json",
+                                                                                               "whole.json")]
+    assert counts == [7, 7]
