@@ -31,7 +31,9 @@ MINIBROWSER_DRIVER = "WebKitWebDriver"
 # The example suite's core, and one slow network (fast 3G: about 7 s a cold boot).
 CORE = ("tests/test_isolation.py", "tests/test_deployed.py", "tests/test_slow_networks.py",
         "tests/test_bridge.py::test_raw_ping", "tests/test_bridge.py::test_raw_call_reaches_the_page_handler")
-CORE_FILTER = "not slow_networks or fast-3g"
+# Boot, calls, isolation, offline after one visit, one slow-network boot; the timing and byte checks of
+# test_deployed.py (cold boots by phase, sizes, precompressed copies) are the local suite's.
+CORE_FILTER = "(not slow_networks or fast-3g) and not cold_boots and not sizes and not precompressed"
 
 
 def system_browser(name: str) -> str:
@@ -91,7 +93,7 @@ def test_the_core_passes_on_chromium_and_webkit_through_selenium_grid_over_https
     outcomes = run_core(pytester, report, "--wasm-browser=chromium", "--wasm-browser=webkit",
                         f"--wasm-remote=chromium={grid.url}", f"--wasm-remote=webkit={grid.url}",
                         "--wasm-public-origin=https://localhost")
-    assert outcomes["passed"] >= 30
+    assert outcomes["passed"] >= 20
     engines = json.loads(report.read_text())["engines"]
     assert {engine: facts["backend"] for engine, facts in engines.items()} == {
         "chromium": "remote+webdriver", "webkit": "remote+webdriver"}
@@ -102,7 +104,7 @@ def test_the_core_passes_on_chromium_and_firefox_through_playwright_servers(
     report = REPORTS / "remote-playwright.json"
     outcomes = run_core(pytester, report, "--wasm-browser=chromium", "--wasm-browser=firefox",
                         *(f"--wasm-remote={engine}={server.url}" for engine, server in playwright_servers.items()))
-    assert outcomes["passed"] >= 30
+    assert outcomes["passed"] >= 20
     engines = json.loads(report.read_text())["engines"]
     assert {engine: facts["backend"] for engine, facts in engines.items()} == {
         "chromium": "remote+playwright", "firefox": "remote+playwright"}

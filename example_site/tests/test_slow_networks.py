@@ -15,7 +15,10 @@ from pytest_wasmblog.network_conditions import Conditions, resolve
 from pytest_wasmblog.server import StaticSiteServer
 from pytest_wasmblog.stats import RunStats
 
-PROFILES = ("unthrottled", "4g", "fast-3g", "slow-3g")
+# slow-3g (23-30 s a cold boot per engine) left the default run to keep the test command near 30
+# minutes; fast-3g goes through the same path. `pytest ... -k slow_networks` with this tuple extended
+# measures it (docs/performance.md has its numbers).
+PROFILES = ("unthrottled", "4g", "fast-3g")
 LARGEST = ("/AtomVM.wasm", "/bundle.avm")  # precached by the worker over the throttled link
 SITE_ON_THE_WIRE = 2_500_000  # bytes, generously: the compressed site is about 2 MB (gzip)
 
