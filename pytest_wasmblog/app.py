@@ -149,14 +149,14 @@ class PopcornApp:
         self.boot_wall_s = time.monotonic() - started
         # From the boot's first navigation: a page that reloaded itself to become isolated counts both loads.
         self.boot_reload_ms = float(state.get("bootStartOffset") or 0.0)
-        # WebKit's timeOrigin read back from sessionStorage can differ from its own by a few
-        # microseconds; a reload takes milliseconds at the least.
-        if self.boot_reload_ms < 1.0:
-            self.boot_reload_ms = 0.0
         if self._probe_after_load and first_origin is not None:
             # A probe that came after the load could not hand the start on: the first document this loop
             # saw began then (a reload before the first look would go unseen).
             self.boot_reload_ms = float(state["timeOrigin"]) - first_origin
+        # WebKit's timeOrigin differs between reads (and from a copy in sessionStorage) by a few
+        # microseconds; a reload takes milliseconds at the least.
+        if self.boot_reload_ms < 1.0:
+            self.boot_reload_ms = 0.0
         self.boot_ms = float(state["readyAt"]) + self.boot_reload_ms
         return self
 
