@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -23,6 +22,7 @@ from pytest_wasmblog.browsers import processes
 from pytest_wasmblog.browsers.chromium import CHROMIUM_ARGS
 from pytest_wasmblog.browsers.webkit_flags import SAB_ENV
 from pytest_wasmblog.browsers.xvfb import Xvfb
+from pytest_wasmblog.deploy.hosts import free_port
 from pytest_wasmblog.errors import WasmblogError
 
 # launchServer() with the given options; writes the endpoint to a file once it listens.
@@ -44,12 +44,6 @@ playwright[engine].launchServer(options).then((server) => {
 
 class RemoteServerError(WasmblogError):
     """A remote-browser server that could not start; the message says why and what to install."""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _log_tail(log: Path, lines: int = 15) -> str:

@@ -108,9 +108,7 @@ class RemoteWebDriverSession(WebDriverSession):
             with urllib.request.urlopen(self.url.rstrip("/") + "/status", timeout=10) as response:
                 status = json.load(response)
         except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise RemoteBrowserError(
-                self.engine, self.url, f"the WebDriver remote end is unreachable ({exc})",
-                "start the grid (e.g. `java -jar selenium-server.jar standalone`) and check the URL and port") from None
+            raise self._unreachable(str(exc)) from None
         nodes = status.get("value", {}).get("nodes") if isinstance(status, dict) else None
         if not isinstance(nodes, list):
             return
@@ -123,6 +121,11 @@ class RemoteWebDriverSession(WebDriverSession):
                 f"{', '.join(offered) or 'nothing'})",
                 f"add a node with {self.engine} to the grid, or point --wasm-remote {self.engine}=... elsewhere")
 
+    def _unreachable(self, cause: str) -> RemoteBrowserError:
+        return RemoteBrowserError(
+            self.engine, self.url, f"the WebDriver remote end is unreachable ({cause})",
+            "start the grid (e.g. `java -jar selenium-server.jar standalone`) and check the URL and port")
+
     def _explain(self, exc: BaseException, waited_s: float) -> RemoteBrowserError:
         text = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
         name = BROWSER_NAMES[self.engine]
@@ -131,9 +134,7 @@ class RemoteWebDriverSession(WebDriverSession):
                 self.engine, self.url, f"no node of the grid has {self.engine} (browserName {name!r})",
                 f"add a node with {self.engine} to the grid, or point --wasm-remote {self.engine}=... elsewhere")
         if not isinstance(exc, WebDriverException):  # urllib3 / socket errors: nothing answered
-            return RemoteBrowserError(
-                self.engine, self.url, f"the WebDriver remote end is unreachable ({text.splitlines()[0][:200]})",
-                "start the grid (e.g. `java -jar selenium-server.jar standalone`) and check the URL and port")
+            return self._unreachable(text.splitlines()[0][:200])
         return RemoteBrowserError(self.engine, self.url,
                                   f"the grid gave no session after {waited_s:.1f} s: {text.splitlines()[0][:300]}",
                                   f"check the grid's log for the {self.engine} node")
