@@ -24,7 +24,7 @@ from pytest_wasmblog.units import KB
 
 DEFAULT_RELATIVE = 0.10
 # Below these a change is timer jitter or a rounding of compressed sizes, whatever the percentage.
-DEFAULT_FLOORS: Mapping[str, float] = MappingProxyType({"ms": 5.0, "bytes": float(KB)})
+DEFAULT_FLOORS: Mapping[str, float] = MappingProxyType({"ms": 5.0, "bytes": float(KB), "ratio": 0.1})
 
 Status = Literal["regression", "improvement", "ok", "new", "missing"]
 # Table order: what needs attention first.

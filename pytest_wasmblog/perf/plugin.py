@@ -9,6 +9,7 @@ Reports and baselines cover the whole run and are handled once, by the xdist con
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ import pytest
 
 from pytest_wasmblog import state
 from pytest_wasmblog.app import PopcornApp
-from pytest_wasmblog.boot import ServedSite, boot_app
+from pytest_wasmblog.boot import ServedSite, boot_app, serve_site
 from pytest_wasmblog.browsers.base import BrowserSession
 from pytest_wasmblog.isolation import ASSETS
 from pytest_wasmblog.remote import ENGINE_ACCEPT_ENCODING, RemoteSite, RemoteSiteError
@@ -40,11 +41,12 @@ from .metrics import ANY_ENGINE, MetricSet, name_part
 from .report import ReportError, build_report, write_report
 from .sizes import bundle_module_sizes, host_sizes, served_paths, site_sizes
 from .text import format_value
-from .timing import PerfTimer
+from .timing import FLOOR_PAGE, RUNTIME, PerfTimer
 
 session_metrics_key = pytest.StashKey[MetricSet]()
 test_metrics_key = pytest.StashKey[MetricSet]()
 outcome_key = pytest.StashKey[list[str]]()  # lines for the terminal summary
+floors_measured_key = pytest.StashKey[set[tuple[str, str]]]()  # (engine, floor metric) measured this run
 _WORKER_OUTPUT = "wasmblog_metrics"
 BUDGET_MARKER = "wasm_budget(*budgets): budgets for what this test measures, e.g. 'chromium:boot.app_ready<=1.5s'"
 
@@ -83,6 +85,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", BUDGET_MARKER)
     config.stash[session_metrics_key] = MetricSet()
     config.stash[outcome_key] = []
+    config.stash[floors_measured_key] = set()
     config.stash[host_transfer_key] = {}
     try:
         # Parsed here, so a typo fails the run before any browser starts.
@@ -173,13 +176,27 @@ def wasm_perf(request: pytest.FixtureRequest, wasm_browser: BrowserSession, wasm
         # Measured boots stay out of the summary's plain "boot to app ready" line: they have their own.
         return boot_app(wasm_browser, server, wasm_session, count_in_summary=False)
 
+    def floor_server() -> StaticSiteServer | None:
+        # The runtime alone, served beside the floor page by the plugin, whoever hosts the site.
+        # Measured once per engine and run, so this server lives for one test.
+        site = wasm_session.settings.site
+        if site is None or not (site / RUNTIME).is_file():
+            return None
+        folder = request.getfixturevalue("tmp_path_factory").mktemp("runtime-floor")
+        shutil.copyfile(site / RUNTIME, folder / RUNTIME)
+        (folder / "index.html").write_text(FLOOR_PAGE)
+        server = serve_site(folder, wasm_session, request.getfixturevalue("wasm_link"),
+                            request.getfixturevalue("wasm_server_args"))
+        request.addfinalizer(server.stop)
+        return server
+
     host_transfer = None
     if isinstance(wasm_server, RemoteSite):
         paths = served_paths(wasm_session.settings.site, wasm_session.settings.page, ASSETS)
         host_transfer = request.config.stash[host_transfer_key].setdefault(id(wasm_server), HostTransfer(wasm_server, paths))
     return PerfTimer(wasm_browser, wasm_server, new_app, wasm_session.settings.call_timeout_s,
                      request.config.stash[settings_key].boot_repeats, Recorder(request.node), cached_server,
-                     host_transfer)
+                     host_transfer, floor_server, request.config.stash[floors_measured_key])
 
 
 class HostTransfer:
