@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_wasmblog.perf.baseline import compare
+from pytest_wasmblog.perf.baseline import BaselineError, compare, save_baseline
 from pytest_wasmblog.perf.merge import merge_reports
 from pytest_wasmblog.perf.metrics import MetricSet
 from pytest_wasmblog.perf.ratios import floor_value, with_ratios
@@ -82,3 +82,16 @@ def test_a_slower_boot_on_a_slower_machine_is_no_regression_but_a_farther_one_fr
     assert not compare(run(800, 200), baseline, relative=0.25).failed  # twice as slow a machine
     slowed = compare(run(550, 100), baseline, relative=0.25)  # 150 ms more on the same machine
     assert slowed.failed and [c.name for c in slowed.regressions] == ["ratio.boot.app_ready"]
+
+
+def test_a_baseline_saved_with_units_keeps_only_those(tmp_path: Path) -> None:
+    metrics = metrics_of({("chromium", "boot.app_ready"): [400], ("chromium", "floor.runtime_boot"): [100]})
+    metrics.add("any", "size.total.br", "bytes", 500_000)
+    report = build_report(metrics, {"chromium": ENGINES["chromium"]}, "passed", {"passed": 1},
+                          created=datetime(2026, 1, 1, tzinfo=UTC), machine=MACHINE)
+    saved = read_report(save_baseline(report, tmp_path / "base.json", run_failed=False, units=("ratio", "bytes")))
+    assert sorted((m["name"], m["unit"]) for m in saved["metrics"]) == [
+        ("ratio.boot.app_ready", "ratio"), ("size.total.br", "bytes")]
+    sizes_only = {**report, "metrics": [m for m in report["metrics"] if m["unit"] == "bytes"]}
+    with pytest.raises(BaselineError, match=r"the run measured nothing in ratio \(it has bytes\)"):
+        save_baseline(sizes_only, tmp_path / "other.json", run_failed=False, units=("ratio",))
