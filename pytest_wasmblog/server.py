@@ -187,7 +187,9 @@ class _Handler(BaseHTTPRequestHandler):
         if self.site.cache:
             self.send_header("Cache-Control", f"public, max-age={self.site.max_age}")
         else:
-            self.send_header("Cache-Control", "no-store")
+            # What a CDN sends for files without a content hash in their name: the browser may keep
+            # them but asks again every time (a 304 when unchanged), so no test sees a stale file.
+            self.send_header("Cache-Control", "no-cache")
         for name, value in self.site.extra_headers.items():
             self.send_header(name, value)
 
@@ -367,16 +369,15 @@ class _Handler(BaseHTTPRequestHandler):
         variant, varies = self.site._variant(fs_path, accepted)
         data = variant.data
 
-        if self.site.cache:
-            inm = self.headers.get("If-None-Match")
-            if inm and etag_matches(inm, variant.etag):
-                self.send_response(HTTPStatus.NOT_MODIFIED)
-                self.send_header("ETag", variant.etag)
-                if varies:
-                    self.send_header("Vary", "Accept-Encoding")
-                self._common_headers()
-                self._finish(b"")
-                return
+        inm = self.headers.get("If-None-Match")
+        if inm and etag_matches(inm, variant.etag):
+            self.send_response(HTTPStatus.NOT_MODIFIED)
+            self.send_header("ETag", variant.etag)
+            if varies:
+                self.send_header("Vary", "Accept-Encoding")
+            self._common_headers()
+            self._finish(b"")
+            return
 
         status = HTTPStatus.OK
         content_range: str | None = None
@@ -404,8 +405,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Range", content_range)
         if varies:
             self.send_header("Vary", "Accept-Encoding")
-        if self.site.cache:
-            self.send_header("ETag", variant.etag)
+        self.send_header("ETag", variant.etag)
         self._common_headers()
         self._finish(data)
 

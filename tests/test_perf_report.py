@@ -145,7 +145,7 @@ def test_the_error_message_lists_problems_and_the_fix() -> None:
     message = str(caught.value)
     assert message.startswith("invalid performance report (perf.json): 2 problem(s)")
     assert "\n  - $.metrics[1].engine: 'edge' is not one of" in message
-    assert "\n  - $.metrics[1].unit: 'seconds' is not one of ['ms', 'bytes']" in message
+    assert "\n  - $.metrics[1].unit: 'seconds' is not one of ['ms', 'bytes', 'ratio']" in message
     assert "\nFix: " in message
     assert isinstance(caught.value, WasmblogError)
 

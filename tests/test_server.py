@@ -154,13 +154,15 @@ def test_a_mime_override_needs_a_file_extension(site: Path, extension: str) -> N
 
 # --- caching ----------------------------------------------------------------
 
-def test_no_cache_by_default(server: StaticSiteServer) -> None:
-    resp = fetch(server, "/app.wasm")
-    assert resp.headers["Cache-Control"] == "no-store"
-    assert "ETag" not in resp.headers
-    # Without an ETag a conditional request is simply served again.
-    again = fetch(server, "/app.wasm", headers={"If-None-Match": "*", "Accept-Encoding": "identity"})
-    assert again.status == 200 and again.body == WASM
+def test_revalidated_on_every_use_by_default(server: StaticSiteServer) -> None:
+    resp = fetch(server, "/app.wasm", headers={"Accept-Encoding": "identity"})
+    assert resp.headers["Cache-Control"] == "no-cache"
+    etag = resp.headers["ETag"]
+    # Unchanged: a 304 with no body; another representation's tag gets the file again.
+    again = fetch(server, "/app.wasm", headers={"If-None-Match": etag, "Accept-Encoding": "identity"})
+    assert again.status == 304 and again.body == b"" and again.headers["ETag"] == etag
+    other = fetch(server, "/app.wasm", headers={"If-None-Match": '"not-this-one"', "Accept-Encoding": "identity"})
+    assert other.status == 200 and other.body == WASM
 
 
 def test_cache_mode_sends_max_age_etag_and_304(site: Path) -> None:

@@ -114,7 +114,12 @@ document.getElementById("search").addEventListener("submit", (event) => {
 });
 
 showNetworkState(document.getElementById("network"));
-document.body.dataset.offline = await becomeOfflineReady();
+let firstViewShown;
+const booted = new Promise((resolve) => { firstViewShown = resolve; });
+const offlineReady = becomeOfflineReady(booted).then((state) => { document.body.dataset.offline = state; });
+// A page the host isolated boots at once, in parallel with the service worker; one that is not
+// isolated waits for the worker that makes it so (offlineReady then reloads the page through it).
+if (!self.crossOriginIsolated) await offlineReady;
 telemetry.holdSendsUntil(deploymentChecked());
 // The bundle path is given, not probed: Popcorn's probe is a HEAD request no cache can answer offline.
 const bundle = new URL("bundle.avm", location.href).pathname;
@@ -122,7 +127,7 @@ window.popcorn = await Popcorn.init({ bundlePaths: [bundle], onStdout: telemetry
   onStderr: telemetry.tap("stderr", console.warn) });
 telemetry.ready(window.popcorn);
 window.addEventListener("hashchange", () => route().catch(showError));
-readingList(api, "view").then(route).catch(showError);
+readingList(api, "view").then(route).catch(showError).finally(firstViewShown);
 
 function showError(error) {
   content.replaceChildren(el("p", { class: "error" }, String(error)));

@@ -17,7 +17,9 @@ export function showNetworkState(badge) {
 // finishes when the page sends POSTs while it runs (found with the blog's telemetry, 2026-11-27:
 // no sw.js request reaches the server, even registration.update() stays pending), so requests
 // that can wait, such as telemetry, wait for this first.
-let deploymentCheck = Promise.resolve();
+// Known only once the worker is registered, so the page may ask before then.
+let decideCheck;
+const deploymentCheck = new Promise((resolve) => { decideCheck = resolve; });
 export function deploymentChecked() {
   return deploymentCheck;
 }
@@ -28,16 +30,18 @@ export function deploymentChecked() {
 const RELOADED = "wasm-blog.isolation-reload";
 
 // Resolves once a service worker controls the page ("controlled"), or with why it cannot
-// ("unsupported", "failed", "uncontrolled"); the app then boots from the network as usual.
-// On a host that sends no COOP/COEP headers it first reloads the page once through the worker,
-// which adds them (the promise then never resolves). document.body.dataset.isolation tells how
+// ("unsupported", "failed", "uncontrolled"). On a host that sends no COOP/COEP headers it first
+// reloads the page once through the worker, which adds them (the promise then never resolves),
+// so such a page must wait for it before booting; a page the host isolated boots at once and
+// passes `booted`, which settles after its first view. document.body.dataset.isolation tells how
 // the page is isolated: "headers" (the host's), "service-worker", or "unavailable" (with
 // dataset.isolationReason); the VM cannot start without isolation.
-export async function becomeOfflineReady() {
+export async function becomeOfflineReady(booted = Promise.resolve()) {
   const isolated = self.crossOriginIsolated === true;
   const reloaded = session("get");
   if (isolated) session("remove");
   if (!("serviceWorker" in navigator)) {
+    decideCheck();
     await showIsolation(isolated, reloaded, false, isSecureContext ? "this browser has no service workers"
       : "service workers need a secure context (https or localhost)");
     return "unsupported";
@@ -52,10 +56,18 @@ export async function becomeOfflineReady() {
     if (hadController) document.body.dataset.updateReady = "true";
     askVersion();
   });
+  // A first visit has no deployment to check. Its precache waits until the app booted from the
+  // network: booting no longer waits for the precache, and the two do not download at once (the
+  // worker then revalidates what the page fetched, see sw.js).
+  if (!hadController) {
+    decideCheck();
+    if (isolated) await booted;
+  }
   let registration;
   try {
     registration = await container.register("sw.js");
   } catch (error) {
+    decideCheck();
     console.warn("offline support unavailable:", error);
     await showIsolation(isolated, reloaded, hadController, `the service worker failed to register (${error})`);
     return "failed";
@@ -66,11 +78,12 @@ export async function becomeOfflineReady() {
   if (hadController && (isolated || !(registration.installing || registration.waiting))) {
     askVersion();
     // Look for a new deployment now rather than when Chromium's own check after a navigation runs.
-    if (navigator.onLine) deploymentCheck = registration.update().then(() => {}, () => {});
+    decideCheck(navigator.onLine ? registration.update().then(() => {}, () => {}) : undefined);
     state = "controlled";
   } else {
-    // First visit: the worker precaches everything, then boots the app from its cache, so the
-    // runtime is downloaded once instead of twice (the page's fetches and the precache).
+    decideCheck();
+    // First visit, or a new version on its way that adds the headers: the worker precaches, then
+    // takes over (clients.claim in its activate).
     state = await new Promise((resolve) => {
       container.addEventListener("controllerchange", () => resolve("controlled"), { once: true });
       const worker = registration.installing || registration.waiting;

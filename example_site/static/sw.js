@@ -29,8 +29,9 @@ const ADDED_MARK = "X-Wasmblog-Isolation";
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
-    // "reload": the files must come from the server, not from a stale HTTP cache entry.
-    await cache.addAll(PRECACHE.files.map((file) => new Request(inScope(file.url), { cache: "reload" })));
+    // "no-cache": each file is revalidated with the server, never taken stale from the HTTP cache,
+    // and what the first visit's page just fetched comes back as a 304 instead of a second download.
+    await cache.addAll(PRECACHE.files.map((file) => new Request(inScope(file.url), { cache: "no-cache" })));
     await self.skipWaiting();
   })());
 });
@@ -46,8 +47,8 @@ self.addEventListener("activate", (event) => {
     for (const name of await caches.keys()) {
       if (name.startsWith(CACHE_PREFIX) && name !== CACHE) await caches.delete(name);
     }
-    // The first visit boots from the cache without a second download of the runtime, and a page
-    // that needs isolation can reload through this worker as soon as it is controlled.
+    // A page that needs isolation can reload through this worker as soon as it is controlled, and
+    // the first visit's page works offline from now on.
     await self.clients.claim();
     markActivated();
   })());

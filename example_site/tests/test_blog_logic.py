@@ -10,7 +10,7 @@ from pytest_wasmblog.vm_errors import ElixirError
 
 OK = Atom("ok")
 ERROR = Atom("error")
-POST_KEYS = {Atom(k) for k in ("slug", "title", "date", "tags", "body_markdown", "reading_minutes")}
+POST_KEYS = {Atom(k) for k in ("slug", "title", "date", "tags", "body_markdown", "excerpt", "reading_minutes")}
 
 
 def html(elixir, markdown: str) -> str:
@@ -34,6 +34,8 @@ def test_all_returns_every_post_newest_first_with_atom_keys(elixir, posts):
         assert got[Atom("tags")] == list(want.tags)
         assert got[Atom("reading_minutes")] == want.reading_minutes
         assert got[Atom("body_markdown")].strip() == want.body.strip()
+        # Rendered when Blog.Posts was compiled, by the same function the VM runs.
+        assert got[Atom("excerpt")] == elixir.apply("Blog.Markdown", "excerpt", [got[Atom("body_markdown")]])
 
 
 def test_get_returns_the_post_map(elixir, posts_by_slug):

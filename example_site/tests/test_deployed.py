@@ -106,8 +106,6 @@ def test_the_builds_precompressed_copies_go_out_encoded(host: Host, wasm_setting
 
 
 def test_the_page_and_the_worker_are_revalidated_on_every_visit(host: Host) -> None:
-    if not host.deployed:
-        pytest.skip("the plugin's own server sends no-store (wasm_server_args cache=True changes that)")
     if not host.sends_isolation_headers:
         pytest.skip("a plain static server sends no Cache-Control: the browser's heuristics decide")
     for path in ("index.html", "sw.js"):

@@ -69,7 +69,7 @@ def test_the_first_visit_precaches_runtime_bundle_and_page(visited: PopcornApp, 
     assert state.controlled and state.script_url and state.script_url.endswith("/sw.js")
     assert {k: sorted(v) for k, v in state.caches.items()} == expected_cache(site)
     assert {"/AtomVM.wasm", "/AtomVM.mjs", "/bundle.avm", "/index.html"} <= state.cached_paths()
-    assert dataset(visited)["offline"] == "controlled"
+    assert visited.wait_for("document.body.dataset.offline") == "controlled"
     assert visited.wait_for("document.body.dataset.swVersion") == precache_version(site)
 
 

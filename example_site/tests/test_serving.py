@@ -15,7 +15,7 @@ def test_runtime_and_bundle_were_served_like_a_cdn(wasm_app, wasm_server):
         assert record.header("Content-Type") == mime
         assert record.header("Cross-Origin-Embedder-Policy") == "require-corp"
         assert record.header("Cross-Origin-Opener-Policy") == "same-origin"
-        assert record.header("Cache-Control") == "no-store"
+        assert record.header("Cache-Control") == "no-cache"
     # The browser asked for compression and the runtime went out compressed.
     wasm = served["/AtomVM.wasm"]
     assert wasm.header("Content-Encoding") in ("br", "gzip")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -24,7 +24,7 @@ from pytest_wasmblog.units import KB
 
 DEFAULT_RELATIVE = 0.10
 # Below these a change is timer jitter or a rounding of compressed sizes, whatever the percentage.
-DEFAULT_FLOORS: Mapping[str, float] = MappingProxyType({"ms": 5.0, "bytes": float(KB)})
+DEFAULT_FLOORS: Mapping[str, float] = MappingProxyType({"ms": 5.0, "bytes": float(KB), "ratio": 0.1})
 
 Status = Literal["regression", "improvement", "ok", "new", "missing"]
 # Table order: what needs attention first.
@@ -192,8 +192,10 @@ def _notes(current: Report, baseline: Report) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def save_baseline(report: Report, path: str | os.PathLike[str], *, run_failed: bool) -> Path:
-    """Write `report` as the baseline of later runs: only a passing run with metrics qualifies."""
+def save_baseline(report: Report, path: str | os.PathLike[str], *, run_failed: bool,
+                  units: Sequence[str] | None = None) -> Path:
+    """Write `report` as the baseline of later runs: only a passing run with metrics qualifies. With
+    `units`, only metrics in those units are kept (a comparison judges only what the baseline has)."""
     refusal = f"not saving a baseline to {path}"
     if run_failed:
         raise BaselineError(
@@ -203,6 +205,13 @@ def save_baseline(report: Report, path: str | os.PathLike[str], *, run_failed: b
     validate_report(report, source=f"baseline for {path}")
     if report["run"]["outcome"] != "passed":
         raise BaselineError(f"{refusal}: the report says the run {report['run']['outcome']}. Save from a passing run")
+    if units is not None:
+        kept = [metric for metric in report["metrics"] if metric["unit"] in units]
+        if report["metrics"] and not kept:
+            raise BaselineError(f"{refusal}: the run measured nothing in {', '.join(units)} "
+                                f"(it has {', '.join(sorted({m['unit'] for m in report['metrics']}))}). Keep other "
+                                "units, or run the tests that measure these")
+        report = {**report, "metrics": kept}
     if not report["metrics"]:
         raise BaselineError(
             f"{refusal}: the report has no metrics, so later runs would have nothing to compare with. "

@@ -15,7 +15,8 @@ from pytest_wasmblog.errors import WasmblogError
 # Engine of metrics that do not depend on the browser (bundle sizes).
 ANY_ENGINE = "any"
 METRIC_ENGINES: tuple[str, ...] = (*ENGINES, ANY_ENGINE)
-UNITS: tuple[str, ...] = ("ms", "bytes")
+# "ratio": a time over the same run's floor for it (perf/ratios.py).
+UNITS: tuple[str, ...] = ("ms", "bytes", "ratio")
 # Lower-case dotted names with at least two parts: boot.app_ready, size.bundle.avm.br.
 NAME_PATTERN = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)+")
 NAME_EXAMPLES = "boot.app_ready, call.round_trip, size.total.br"

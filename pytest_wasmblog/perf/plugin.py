@@ -9,6 +9,7 @@ Reports and baselines cover the whole run and are handled once, by the xdist con
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ import pytest
 
 from pytest_wasmblog import state
 from pytest_wasmblog.app import PopcornApp
-from pytest_wasmblog.boot import ServedSite, boot_app
+from pytest_wasmblog.boot import ServedSite, boot_app, serve_site
 from pytest_wasmblog.browsers.base import BrowserSession
 from pytest_wasmblog.isolation import ASSETS
 from pytest_wasmblog.remote import ENGINE_ACCEPT_ENCODING, RemoteSite, RemoteSiteError
@@ -36,15 +37,16 @@ from .baseline import (
 )
 from .boot_phases import PHASE_NAMES
 from .budgets import Budget, BudgetError, check, parse_budgets
-from .metrics import ANY_ENGINE, MetricSet, name_part
+from .metrics import ANY_ENGINE, UNITS, MetricSet, name_part
 from .report import ReportError, build_report, write_report
 from .sizes import bundle_module_sizes, host_sizes, served_paths, site_sizes
 from .text import format_value
-from .timing import PerfTimer
+from .timing import FLOOR_PAGE, RUNTIME, PerfTimer
 
 session_metrics_key = pytest.StashKey[MetricSet]()
 test_metrics_key = pytest.StashKey[MetricSet]()
 outcome_key = pytest.StashKey[list[str]]()  # lines for the terminal summary
+floors_measured_key = pytest.StashKey[set[tuple[str, str]]]()  # (engine, floor metric) measured this run
 _WORKER_OUTPUT = "wasmblog_metrics"
 BUDGET_MARKER = "wasm_budget(*budgets): budgets for what this test measures, e.g. 'chromium:boot.app_ready<=1.5s'"
 
@@ -57,6 +59,7 @@ class PerfSettings:
     tolerance: float  # --wasm-tolerance / ini wasm_tolerance
     boot_repeats: int  # --wasm-boot-repeats / ini wasm_boot_repeats
     budgets: tuple[Budget, ...]  # ini wasm_budgets
+    baseline_units: tuple[str, ...] | None  # --wasm-baseline-units / ini wasm_baseline_units; None: all
 
 
 settings_key = pytest.StashKey[PerfSettings]()
@@ -73,16 +76,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--wasm-tolerance", type=float, metavar="FRACTION",
                     help=f"relative slow-down a baseline comparison allows, default {DEFAULT_RELATIVE} "
                     "(with an absolute floor of 5 ms / 1 KB). ini: wasm_tolerance")
+    group.addoption("--wasm-baseline-units", metavar="UNITS",
+                    help="the units a saved baseline keeps, e.g. 'ratio,bytes' for one that other machines compare "
+                    "with (times over the run's floors, and sizes); default: every metric. ini: wasm_baseline_units")
     group.addoption("--wasm-boot-repeats", type=int, metavar="N", help="boots per wasm_perf measurement, default 5")
     parser.addini("wasm_budgets", "budgets, one per line: ENGINE:METRIC<=LIMIT (engine or *)", type="linelist")
     parser.addini("wasm_boot_repeats", "boots per wasm_perf measurement", default="5")
     parser.addini("wasm_tolerance", "relative slow-down a baseline comparison allows", default=str(DEFAULT_RELATIVE))
+    parser.addini("wasm_baseline_units", "the units a saved baseline keeps (e.g. ratio,bytes); default: all")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", BUDGET_MARKER)
     config.stash[session_metrics_key] = MetricSet()
     config.stash[outcome_key] = []
+    config.stash[floors_measured_key] = set()
     config.stash[host_transfer_key] = {}
     try:
         # Parsed here, so a typo fails the run before any browser starts.
@@ -100,7 +108,8 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(exc)) from None
     config.stash[settings_key] = PerfSettings(
         report=str(report) if report else None, baseline=baseline, save_baseline=str(save) if save else None,
-        tolerance=_tolerance(config), boot_repeats=_repeats(config), budgets=budgets)
+        tolerance=_tolerance(config), boot_repeats=_repeats(config), budgets=budgets,
+        baseline_units=_baseline_units(config))
 
 
 def _repeats(config: pytest.Config) -> int:
@@ -113,6 +122,19 @@ def _repeats(config: pytest.Config) -> int:
     if repeats < 1:
         raise pytest.UsageError(f"--wasm-boot-repeats (ini wasm_boot_repeats) must be at least 1, not {repeats}")
     return repeats
+
+
+def _baseline_units(config: pytest.Config) -> tuple[str, ...] | None:
+    text = config.getoption("--wasm-baseline-units") or config.getini("wasm_baseline_units")
+    if not text:
+        return None
+    units = tuple(unit.strip() for unit in str(text).split(",") if unit.strip())
+    unknown = [unit for unit in units if unit not in UNITS]
+    if unknown or not units:
+        raise pytest.UsageError(f"--wasm-baseline-units (ini wasm_baseline_units) {text!r}: "
+                                f"{', '.join(map(repr, unknown)) or 'no unit'} is not one of {', '.join(UNITS)}; "
+                                "e.g. 'ratio,bytes'")
+    return units
 
 
 def _tolerance(config: pytest.Config) -> float:
@@ -173,13 +195,27 @@ def wasm_perf(request: pytest.FixtureRequest, wasm_browser: BrowserSession, wasm
         # Measured boots stay out of the summary's plain "boot to app ready" line: they have their own.
         return boot_app(wasm_browser, server, wasm_session, count_in_summary=False)
 
+    def floor_server() -> StaticSiteServer | None:
+        # The runtime alone, served beside the floor page by the plugin, whoever hosts the site.
+        # Measured once per engine and run, so this server lives for one test.
+        site = wasm_session.settings.site
+        if site is None or not (site / RUNTIME).is_file():
+            return None
+        folder = request.getfixturevalue("tmp_path_factory").mktemp("runtime-floor")
+        shutil.copyfile(site / RUNTIME, folder / RUNTIME)
+        (folder / "index.html").write_text(FLOOR_PAGE)
+        server = serve_site(folder, wasm_session, request.getfixturevalue("wasm_link"),
+                            request.getfixturevalue("wasm_server_args"))
+        request.addfinalizer(server.stop)
+        return server
+
     host_transfer = None
     if isinstance(wasm_server, RemoteSite):
         paths = served_paths(wasm_session.settings.site, wasm_session.settings.page, ASSETS)
         host_transfer = request.config.stash[host_transfer_key].setdefault(id(wasm_server), HostTransfer(wasm_server, paths))
     return PerfTimer(wasm_browser, wasm_server, new_app, wasm_session.settings.call_timeout_s,
                      request.config.stash[settings_key].boot_repeats, Recorder(request.node), cached_server,
-                     host_transfer)
+                     host_transfer, floor_server, request.config.stash[floors_measured_key])
 
 
 class HostTransfer:
@@ -299,7 +335,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             comparison = compare(report, load_baseline(settings.baseline), relative=settings.tolerance)
             _show_comparison(session, comparison, settings.baseline, lines)
         if settings.save_baseline:
-            save_baseline(report, settings.save_baseline, run_failed=failed)
+            save_baseline(report, settings.save_baseline, run_failed=failed, units=settings.baseline_units)
             lines.append(f"baseline saved: {settings.save_baseline}")
     except (ReportError, BaselineError) as exc:
         lines.append(f"ERROR: {exc}")

@@ -21,6 +21,7 @@ from jsonschema import Draft202012Validator, ValidationError  # type: ignore[imp
 from pytest_wasmblog.atomic import write_atomically
 from pytest_wasmblog.errors import WasmblogError
 from pytest_wasmblog.perf.metrics import Metric, MetricError, MetricSet
+from pytest_wasmblog.perf.ratios import with_ratios
 
 SCHEMA_NAME = "pytest-wasmblog-report/1"
 SCHEMA_FILE = "report.schema.json"
@@ -97,7 +98,7 @@ def build_report(
         "run": {"outcome": outcome, "counts": {**dict.fromkeys(COUNT_KEYS, 0), **counts}},
         "machine": dict(machine) if machine is not None else machine_facts(),
         "engines": {engine: dict(facts) for engine, facts in engines.items()},
-        "metrics": metrics.to_json(),
+        "metrics": with_ratios(metrics).to_json(),
     }
     validate_report(report, source="built from this run")
     return report

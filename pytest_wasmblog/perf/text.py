@@ -13,6 +13,8 @@ def format_value(value: float, unit: str) -> str:
         return f"{value:.3f} ms" if abs(value) < 1 else f"{value:.1f} ms"  # postMessage takes 0.02 ms
     if unit == "bytes":
         return ("-" if value < 0 else "") + human_size(abs(value))
+    if unit == "ratio":
+        return f"{value:.2f}x"
     return f"{value:g} {unit}"
 
 

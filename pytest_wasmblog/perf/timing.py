@@ -9,17 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from importlib import resources
+from typing import Any, cast
 
 from ..app import PopcornApp
 from ..boot import ServedSite
 from ..browsers.base import BrowserSession
 from ..http_rules import RequestRecord
+from ..server import StaticSiteServer
 from .boot_phases import PHASE_NAMES, BootSample, parse_timings
 from .metrics import Summary, name_part, summarize
 from .text import format_value, render_table
 
 PING: dict[str, Any] = {"bridge": "ping"}
+FLOOR_PAGE = (resources.files("pytest_wasmblog") / "js" / "floor.html").read_text()
+RUNTIME = "AtomVM.wasm"
 _TIMINGS = "async () => window.__wasmblog.timings()"
 _FIRST_CALL = """async ([args, timeoutMs]) => {
   const reply = await window.__wasmblog.call(args, timeoutMs, false);
@@ -78,9 +82,16 @@ class PerfTimer:
     def __init__(self, browser: BrowserSession, server: ServedSite, new_app: Callable[[ServedSite], PopcornApp],
                  call_timeout_s: float, repeats: int, record: Recorder,
                  cached_server: Callable[[], ServedSite],
-                 host_transfer: Callable[[str], dict[str, int]] | None = None) -> None:
+                 host_transfer: Callable[[str], dict[str, int]] | None = None,
+                 floor_server: Callable[[], StaticSiteServer | None] = lambda: None,
+                 floors_measured: set[tuple[str, str]] | None = None) -> None:
         """`host_transfer(engine)`: for a host with no log of the plugin's, what it sends for each of the
-        site's files, once, in the coding that engine asks for (the transfer a first visit costs)."""
+        site's files, once, in the coding that engine asks for (the transfer a first visit costs).
+        `floor_server()`: a server of the runtime-floor page beside the site's AtomVM.wasm (None: no
+        local runtime to measure). `floors_measured`: the run's (engine, floor) pairs already measured,
+        so each floor is measured once per engine and run, next to the first time it divides."""
+        self._floor_server = floor_server
+        self._floors_measured = floors_measured if floors_measured is not None else set()
         self.browser = browser
         self._host_transfer = host_transfer
         self.server = server
@@ -120,6 +131,7 @@ class PerfTimer:
             self._record(self.engine, "transfer.total", "bytes", float(total))
         series = BootSeries(self.engine, "cold", samples)
         self._record_series(series, "boot")
+        self._once("floor.runtime_boot", self.runtime_floor)
         return series
 
     def boot_warm(self, repeats: int | None = None, first_call: Any = PING) -> BootSeries:
@@ -136,6 +148,7 @@ class PerfTimer:
             app.close()
         series = BootSeries(self.engine, "warm", samples)
         self._record_series(series, "boot_warm")
+        self._once("floor.runtime_boot", self.runtime_floor)
         return series
 
     def call_latency(self, app: PopcornApp, request: Any, n: int = 100, name: str = "call.round_trip") -> Summary:
@@ -143,6 +156,7 @@ class PerfTimer:
         samples = [app.call(request).duration_ms for _ in range(n)]
         for value in samples:
             self._record(self.engine, name, "ms", value)
+        self._once("call.postmessage_floor", lambda: self.echo_latency(app))
         return summarize(samples)
 
     def echo_latency(self, app: PopcornApp, n: int = 100) -> Summary:
@@ -152,9 +166,34 @@ class PerfTimer:
             raise AssertionError("the VM iframe was not found: is the page served by the plugin's server?")
         for value in samples:
             self._record(self.engine, "call.postmessage_floor", "ms", float(value))
+        self._floors_measured.add((self.engine, "call.postmessage_floor"))
         return summarize([float(v) for v in samples])
 
+    def runtime_floor(self, repeats: int | None = None) -> Summary | None:
+        """Fetching, compiling and instantiating the site's AtomVM.wasm alone (imports stubbed: nothing
+        runs), each time in a new context: the least a boot costs this browser on this machine. Records
+        `floor.runtime_boot`; None when there is no local runtime to serve (a deployment, no --wasm-site)."""
+        server = self._floor_server()
+        if server is None:
+            return None
+        totals = []
+        for _ in range(self._count(repeats)):
+            with self.browser.new_page() as page:
+                page.goto(server.url)
+                parts = page.evaluate("async () => window.floor()", timeout_s=60)
+            totals.append(float(cast(dict[str, Any], parts)["total"]))
+        for value in totals:
+            self._record(self.engine, "floor.runtime_boot", "ms", value)
+        self._floors_measured.add((self.engine, "floor.runtime_boot"))
+        return summarize(totals)
+
     # --- internals ----------------------------------------------------------
+    def _once(self, floor: str, measure: Callable[[], object]) -> None:
+        """Measure a floor the first time this run needs it on this engine (ratios divide by it)."""
+        if (self.engine, floor) not in self._floors_measured:
+            self._floors_measured.add((self.engine, floor))
+            measure()
+
     def _count(self, repeats: int | None) -> int:
         count = self.repeats if repeats is None else repeats
         if count < 1:

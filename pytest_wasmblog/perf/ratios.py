@@ -1,0 +1,53 @@
+"""Times as multiples of the same run's floors: what a baseline can compare across machines.
+
+An absolute boot time says as much about the machine as about the site. Divided by the least the
+same browser on the same machine needed in the same run (fetching, compiling and instantiating the
+runtime's wasm alone; a bare postMessage round trip to the VM's iframe), it says how far the site is
+from its floor, which a faster or slower machine changes much less.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+
+from pytest_wasmblog.perf.metrics import Metric, MetricSet
+
+RATIO_UNIT = "ratio"
+RATIO_PREFIX = "ratio."
+# ratio metric -> (measured time, its floor)
+RATIOS: dict[str, tuple[str, str]] = {
+    "ratio.boot.app_ready": ("boot.app_ready", "floor.runtime_boot"),
+    "ratio.boot_warm.app_ready": ("boot_warm.app_ready", "floor.runtime_boot"),
+    "ratio.call.round_trip": ("call.round_trip", "call.postmessage_floor"),
+}
+
+
+def floor_value(samples: Sequence[float]) -> float:
+    """A floor's typical value: the mean of its middle 80%. A postMessage round trip (0.02-0.03 ms)
+    is a few ticks of the page's clock, so its median jumps a whole tick between runs; a trimmed
+    mean averages the ticks out and still ignores the odd pause."""
+    ordered = sorted(samples)
+    cut = len(ordered) // 10
+    kept = ordered[cut:len(ordered) - cut] or ordered
+    return statistics.fmean(kept)
+
+
+def with_ratios(metrics: MetricSet) -> MetricSet:
+    """`metrics` without any ratio it carried (a merged report pools the shards' own), plus each ratio
+    recomputed, one sample per engine: the median time over its floor, where both were measured."""
+    kept = [metric for metric in metrics if not metric.name.startswith(RATIO_PREFIX)]
+    result = MetricSet(kept)
+    for engine in sorted({metric.engine for metric in kept}):
+        for name, (time_name, floor_name) in RATIOS.items():
+            time, floor = result.get(engine, time_name), result.get(engine, floor_name)
+            if time is None or floor is None:
+                continue
+            below = floor_value(floor.samples)
+            if below > 0:
+                result.add(engine, name, RATIO_UNIT, _median(time) / below)
+    return result
+
+
+def _median(metric: Metric) -> float:
+    return float(statistics.median(metric.samples))
