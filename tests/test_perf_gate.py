@@ -13,8 +13,11 @@ from pytest_wasmblog.bundle.build import build_site
 
 SITES = Path(__file__).parent / "sites"
 PLANTED_MS = 150
-# The gate's tolerance here. The same app measured twice moved its ratio by at most 8% in 10 pairs of
-# runs on this 2-core machine; the planted 150 ms move it by 30-40%.
+# WebKitGTK: its runtime floor (about 80 ms: fetch, and a compile that is not lazy) is the steadiest of
+# the three engines. Medians of 9 boots, 3 runs each, 2026-11-27: the unchanged toolbox 4.26-4.54x
+# its floor, the planted one 5.70-6.37x (+26% or more). Chromium's floor is mostly a fetch (it
+# compiles lazily) and moved the same app's ratio by up to 20% between runs: see docs/performance.md.
+ENGINE = "webkit"
 TOLERANCE = "0.2"
 MEASURE = """
 def test_boot(wasm_perf):
@@ -32,25 +35,27 @@ def slowed_toolbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
     text = source.read_text()
     start = "  def start do\n"
     assert start in text
-    source.write_text(text.replace(start, start + f"    spin_until(:erlang.monotonic_time(:millisecond) + {PLANTED_MS})\n", 1)
-                      .replace("\nend\n", "\n  defp spin_until(deadline) do\n    if :erlang.monotonic_time(:millisecond) < "
-                               "deadline, do: spin_until(deadline), else: :ok\n  end\nend\n", 2))
+    spin = f"    spin_until(:erlang.monotonic_time(:millisecond) + {PLANTED_MS})\n"
+    # spin_until/1 goes into both modules of the file (the first two module ends), the start one among them.
+    helper = ("\n  defp spin_until(deadline) do\n    if :erlang.monotonic_time(:millisecond) < deadline, "
+              "do: spin_until(deadline), else: :ok\n  end\nend\n")
+    source.write_text(text.replace(start, start + spin, 1).replace("\nend\n", helper, 2))
     return build_site(work / "toolbox", log=lambda _: None).dist
 
 
 def measure(pytester: pytest.Pytester, site: Path, *options: str) -> pytest.RunResult:
-    return pytester.runpytest_subprocess("-p", "no:cacheprovider", f"--wasm-site={site}", "--wasm-browser=chromium",
-                                         "--wasm-boot-repeats=7", *options, timeout=300)
+    return pytester.runpytest_subprocess("-p", "no:cacheprovider", f"--wasm-site={site}", f"--wasm-browser={ENGINE}",
+                                         "--wasm-boot-repeats=9", *options, timeout=300)
 
 
 def test_a_planted_slowdown_fails_the_ratio_baseline_and_the_unchanged_app_passes(
         pytester: pytest.Pytester, toolbox_site: Path, slowed_toolbox: Path) -> None:
     pytester.makepyfile(MEASURE)
     baseline = pytester.path / "baseline.json"
-    saved = measure(pytester, toolbox_site, f"--wasm-save-baseline={baseline}", "--wasm-baseline-units=ratio")
+    saved = measure(pytester, toolbox_site, f"--wasm-save-baseline={baseline}", "--wasm-baseline-keep=ratio.*")
     saved.assert_outcomes(passed=1)
     kept = json.loads(baseline.read_text())["metrics"]
-    assert [(m["engine"], m["name"], m["unit"]) for m in kept] == [("chromium", "ratio.boot.app_ready", "ratio")]
+    assert [(m["engine"], m["name"], m["unit"]) for m in kept] == [(ENGINE, "ratio.boot.app_ready", "ratio")]
 
     unchanged = measure(pytester, toolbox_site, f"--wasm-baseline={baseline}", f"--wasm-tolerance={TOLERANCE}")
     assert unchanged.ret == 0, "\n".join(unchanged.outlines[-30:])
@@ -60,4 +65,4 @@ def test_a_planted_slowdown_fails_the_ratio_baseline_and_the_unchanged_app_passe
     slowed.assert_outcomes(passed=1)  # every test passed: the baseline alone fails the run
     assert slowed.ret == 1
     slowed.stdout.fnmatch_lines([f"*baseline {baseline}: 1 regression(s)*",
-                                 "*chromium*ratio.boot.app_ready*REGRESSION*"])
+                                 f"*{ENGINE}*ratio.boot.app_ready*REGRESSION*"])

@@ -84,14 +84,17 @@ def test_a_slower_boot_on_a_slower_machine_is_no_regression_but_a_farther_one_fr
     assert slowed.failed and [c.name for c in slowed.regressions] == ["ratio.boot.app_ready"]
 
 
-def test_a_baseline_saved_with_units_keeps_only_those(tmp_path: Path) -> None:
+def test_a_baseline_saved_with_globs_keeps_only_the_metrics_they_match(tmp_path: Path) -> None:
     metrics = metrics_of({("chromium", "boot.app_ready"): [400], ("chromium", "floor.runtime_boot"): [100]})
     metrics.add("any", "size.total.br", "bytes", 500_000)
     report = build_report(metrics, {"chromium": ENGINES["chromium"]}, "passed", {"passed": 1},
                           created=datetime(2026, 1, 1, tzinfo=UTC), machine=MACHINE)
-    saved = read_report(save_baseline(report, tmp_path / "base.json", run_failed=False, units=("ratio", "bytes")))
+    saved = read_report(save_baseline(report, tmp_path / "base.json", run_failed=False, keep=("ratio.*", "size.*")))
     assert sorted((m["name"], m["unit"]) for m in saved["metrics"]) == [
         ("ratio.boot.app_ready", "ratio"), ("size.total.br", "bytes")]
+    by_engine = read_report(save_baseline(report, tmp_path / "engine.json", run_failed=False,
+                                          keep=("webkit:ratio.*", "*:size.*")))
+    assert [(m["engine"], m["name"]) for m in by_engine["metrics"]] == [("any", "size.total.br")]
     sizes_only = {**report, "metrics": [m for m in report["metrics"] if m["unit"] == "bytes"]}
-    with pytest.raises(BaselineError, match=r"the run measured nothing in ratio \(it has bytes\)"):
-        save_baseline(sizes_only, tmp_path / "other.json", run_failed=False, units=("ratio",))
+    with pytest.raises(BaselineError, match=r"no metric of the run matches ratio\.\*"):
+        save_baseline(sizes_only, tmp_path / "other.json", run_failed=False, keep=("ratio.*",))

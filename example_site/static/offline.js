@@ -61,7 +61,10 @@ export async function becomeOfflineReady(booted = Promise.resolve()) {
   // worker then revalidates what the page fetched, see sw.js).
   if (!hadController) {
     decideCheck();
-    if (isolated) await booted;
+    if (isolated) {
+      await showIsolation(true, reloaded, false, "");
+      await booted;
+    }
   }
   let registration;
   try {
@@ -104,7 +107,7 @@ export async function becomeOfflineReady(booted = Promise.resolve()) {
       return new Promise(() => {});
     }
     await showIsolation(false, false, hadController, "no sessionStorage to guard a reload against a loop");
-  } else {
+  } else if (hadController || !isolated) {  // an isolated first visit showed it before booting
     await showIsolation(isolated, reloaded, hadController, "the service worker failed to install");
   }
   return state;

@@ -47,10 +47,12 @@ self.addEventListener("activate", (event) => {
     for (const name of await caches.keys()) {
       if (name.startsWith(CACHE_PREFIX) && name !== CACHE) await caches.delete(name);
     }
-    // A page that needs isolation can reload through this worker as soon as it is controlled, and
-    // the first visit's page works offline from now on.
-    await self.clients.claim();
     markActivated();
+    // A page that needs isolation can reload through this worker as soon as it is controlled, and
+    // the first visit's page works offline from now on. Not awaited: Firefox settles claim() only
+    // once every client heard of it, and a booted VM's pthread workers, blocked in Atomics.wait, may
+    // not for a long time; until activate ends, every fetch of the page waits (offline: for ever).
+    self.clients.claim().catch((error) => console.warn("clients.claim() failed:", error));
   })());
 });
 

@@ -269,6 +269,21 @@ def test_utf8_bytes_are_the_same_term_as_a_string(elixir):
     assert elixir.apply(":erlang", "byte_size", ["é"]) == 2
 
 
+@pytest.mark.parametrize("raw", [
+    b"\xff", b"\xc0\x80",  # a byte that never starts a character; an overlong encoding of NUL
+    b"\xed\xa0\x80", b"\xf4\x90\x80\x80",  # a UTF-16 surrogate; a code point past U+10FFFF
+    b"\xe2\x82", b"ok\xe2\x82",  # cut off in the middle of a character
+])
+def test_bytes_that_are_not_utf8_come_back_as_bytes(elixir, raw):
+    # The reply's check of each binary (a NIF on this VM) must be as strict as Elixir's <<_::utf8>>.
+    assert elixir.apply(":lists", "nth", [1, [raw]]) == raw
+
+
+@pytest.mark.parametrize("text", ["", "plain", "é", "€ and 𝄞", "quote \" backslash \\ tab \t nul \x00 bell \x07"])
+def test_utf8_text_with_every_kind_of_character_comes_back_unchanged(elixir, text):
+    assert elixir.apply(":lists", "nth", [1, [text]]) == text
+
+
 def test_integral_floats_stay_floats(elixir):
     assert elixir.apply(":erlang", "is_float", [1.0]) is True
     result = elixir.apply(":erlang", "float", [1])

@@ -6,6 +6,7 @@ import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
@@ -193,9 +194,10 @@ def _notes(current: Report, baseline: Report) -> tuple[str, ...]:
 
 
 def save_baseline(report: Report, path: str | os.PathLike[str], *, run_failed: bool,
-                  units: Sequence[str] | None = None) -> Path:
+                  keep: Sequence[str] | None = None) -> Path:
     """Write `report` as the baseline of later runs: only a passing run with metrics qualifies. With
-    `units`, only metrics in those units are kept (a comparison judges only what the baseline has)."""
+    `keep` (name globs), only the metrics it matches are kept: a comparison judges only what the
+    baseline has."""
     refusal = f"not saving a baseline to {path}"
     if run_failed:
         raise BaselineError(
@@ -205,12 +207,11 @@ def save_baseline(report: Report, path: str | os.PathLike[str], *, run_failed: b
     validate_report(report, source=f"baseline for {path}")
     if report["run"]["outcome"] != "passed":
         raise BaselineError(f"{refusal}: the report says the run {report['run']['outcome']}. Save from a passing run")
-    if units is not None:
-        kept = [metric for metric in report["metrics"] if metric["unit"] in units]
+    if keep is not None:
+        kept = [metric for metric in report["metrics"] if any(_kept(metric, glob) for glob in keep)]
         if report["metrics"] and not kept:
-            raise BaselineError(f"{refusal}: the run measured nothing in {', '.join(units)} "
-                                f"(it has {', '.join(sorted({m['unit'] for m in report['metrics']}))}). Keep other "
-                                "units, or run the tests that measure these")
+            raise BaselineError(f"{refusal}: no metric of the run matches {', '.join(keep)}. Keep other metrics, "
+                                "or run the tests that measure these")
         report = {**report, "metrics": kept}
     if not report["metrics"]:
         raise BaselineError(
@@ -218,6 +219,12 @@ def save_baseline(report: Report, path: str | os.PathLike[str], *, run_failed: b
             "Run the tests that measure boot times, call latencies and sizes in the same session"
         )
     return write_report(path, report)
+
+
+def _kept(metric: Mapping[str, Any], glob: str) -> bool:
+    """`glob` is a metric name glob, or ENGINE:NAME as budgets write it (`webkit:ratio.*`, `*:size.*`)."""
+    engine, _, name = glob.rpartition(":")
+    return fnmatchcase(metric["name"], name) and (not engine or fnmatchcase(metric["engine"], engine))
 
 
 def load_baseline(path: str | os.PathLike[str]) -> Report:

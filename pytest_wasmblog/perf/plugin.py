@@ -37,7 +37,7 @@ from .baseline import (
 )
 from .boot_phases import PHASE_NAMES
 from .budgets import Budget, BudgetError, check, parse_budgets
-from .metrics import ANY_ENGINE, UNITS, MetricSet, name_part
+from .metrics import ANY_ENGINE, MetricSet, name_part
 from .report import ReportError, build_report, write_report
 from .sizes import bundle_module_sizes, host_sizes, served_paths, site_sizes
 from .text import format_value
@@ -59,7 +59,7 @@ class PerfSettings:
     tolerance: float  # --wasm-tolerance / ini wasm_tolerance
     boot_repeats: int  # --wasm-boot-repeats / ini wasm_boot_repeats
     budgets: tuple[Budget, ...]  # ini wasm_budgets
-    baseline_units: tuple[str, ...] | None  # --wasm-baseline-units / ini wasm_baseline_units; None: all
+    baseline_keep: tuple[str, ...] | None  # --wasm-baseline-keep / ini wasm_baseline_keep; None: all
 
 
 settings_key = pytest.StashKey[PerfSettings]()
@@ -76,14 +76,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--wasm-tolerance", type=float, metavar="FRACTION",
                     help=f"relative slow-down a baseline comparison allows, default {DEFAULT_RELATIVE} "
                     "(with an absolute floor of 5 ms / 1 KB). ini: wasm_tolerance")
-    group.addoption("--wasm-baseline-units", metavar="UNITS",
-                    help="the units a saved baseline keeps, e.g. 'ratio,bytes' for one that other machines compare "
-                    "with (times over the run's floors, and sizes); default: every metric. ini: wasm_baseline_units")
+    group.addoption("--wasm-baseline-keep", metavar="GLOBS",
+                    help="the metrics a saved baseline keeps, comma-separated name globs, e.g. 'ratio.*,size.*' for "
+                    "one that other machines compare with (times over the run's floors, and sizes); default: every "
+                    "metric. ini: wasm_baseline_keep")
     group.addoption("--wasm-boot-repeats", type=int, metavar="N", help="boots per wasm_perf measurement, default 5")
     parser.addini("wasm_budgets", "budgets, one per line: ENGINE:METRIC<=LIMIT (engine or *)", type="linelist")
     parser.addini("wasm_boot_repeats", "boots per wasm_perf measurement", default="5")
     parser.addini("wasm_tolerance", "relative slow-down a baseline comparison allows", default=str(DEFAULT_RELATIVE))
-    parser.addini("wasm_baseline_units", "the units a saved baseline keeps (e.g. ratio,bytes); default: all")
+    parser.addini("wasm_baseline_keep", "the metrics a saved baseline keeps: name globs (e.g. ratio.*,size.*)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -109,7 +110,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[settings_key] = PerfSettings(
         report=str(report) if report else None, baseline=baseline, save_baseline=str(save) if save else None,
         tolerance=_tolerance(config), boot_repeats=_repeats(config), budgets=budgets,
-        baseline_units=_baseline_units(config))
+        baseline_keep=_baseline_keep(config))
 
 
 def _repeats(config: pytest.Config) -> int:
@@ -124,17 +125,15 @@ def _repeats(config: pytest.Config) -> int:
     return repeats
 
 
-def _baseline_units(config: pytest.Config) -> tuple[str, ...] | None:
-    text = config.getoption("--wasm-baseline-units") or config.getini("wasm_baseline_units")
+def _baseline_keep(config: pytest.Config) -> tuple[str, ...] | None:
+    text = config.getoption("--wasm-baseline-keep") or config.getini("wasm_baseline_keep")
     if not text:
         return None
-    units = tuple(unit.strip() for unit in str(text).split(",") if unit.strip())
-    unknown = [unit for unit in units if unit not in UNITS]
-    if unknown or not units:
-        raise pytest.UsageError(f"--wasm-baseline-units (ini wasm_baseline_units) {text!r}: "
-                                f"{', '.join(map(repr, unknown)) or 'no unit'} is not one of {', '.join(UNITS)}; "
-                                "e.g. 'ratio,bytes'")
-    return units
+    globs = tuple(glob.strip() for glob in str(text).split(",") if glob.strip())
+    if not globs:
+        raise pytest.UsageError(f"--wasm-baseline-keep (ini wasm_baseline_keep) {text!r} names no metric: give "
+                                "comma-separated name globs such as 'ratio.*,size.*'")
+    return globs
 
 
 def _tolerance(config: pytest.Config) -> float:
@@ -335,7 +334,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             comparison = compare(report, load_baseline(settings.baseline), relative=settings.tolerance)
             _show_comparison(session, comparison, settings.baseline, lines)
         if settings.save_baseline:
-            save_baseline(report, settings.save_baseline, run_failed=failed, units=settings.baseline_units)
+            save_baseline(report, settings.save_baseline, run_failed=failed, keep=settings.baseline_keep)
             lines.append(f"baseline saved: {settings.save_baseline}")
     except (ReportError, BaselineError) as exc:
         lines.append(f"ERROR: {exc}")

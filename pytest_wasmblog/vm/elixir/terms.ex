@@ -216,8 +216,15 @@ defmodule PytestWasmblog.Terms do
 
   @doc "True when `binary` is valid UTF-8 (no Regex, no String.Unicode tables)."
   @spec utf8?(binary()) :: boolean()
-  def utf8?(<<c, rest::binary>>) when c < 0x80, do: utf8?(rest)
-  def utf8?(<<_::utf8, rest::binary>>), do: utf8?(rest)
-  def utf8?(<<>>), do: true
-  def utf8?(_), do: false
+  def utf8?(binary) do
+    # One NIF call: walking the bytes in Elixir is slow on this VM, and every reply string is checked.
+    is_binary(:unicode.characters_to_binary(binary))
+  catch
+    _kind, _reason -> walk_utf8?(binary)
+  end
+
+  defp walk_utf8?(<<c, rest::binary>>) when c < 0x80, do: walk_utf8?(rest)
+  defp walk_utf8?(<<_::utf8, rest::binary>>), do: walk_utf8?(rest)
+  defp walk_utf8?(<<>>), do: true
+  defp walk_utf8?(_), do: false
 end
