@@ -95,7 +95,9 @@ export async function becomeOfflineReady(booted = Promise.resolve()) {
           if (worker.state === "redundant") resolve("failed");
         });
       } else if (!container.controller) {
-        resolve("uncontrolled"); // active but not ours (a forced reload bypasses workers)
+        // Active already: its clients.claim() may still be on its way (WebKitGTK resolves register()
+        // after a quick install). Otherwise it is active but not ours: a forced reload bypasses workers.
+        setTimeout(() => resolve(container.controller ? "controlled" : "uncontrolled"), 2000);
       }
     });
   }

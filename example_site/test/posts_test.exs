@@ -34,11 +34,12 @@ defmodule Blog.PostsTest do
       assert dates == Enum.sort(dates, :desc)
 
       for post <- posts do
-        assert %{slug: slug, title: title, date: date, tags: tags, body_markdown: body, reading_minutes: minutes} =
-                 post
+        assert %{slug: slug, title: title, date: date, tags: tags, body_markdown: body, excerpt: excerpt,
+                 reading_minutes: minutes} = post
 
-        assert map_size(post) == 6
+        assert map_size(post) == 7
         assert is_binary(slug) and is_binary(title) and is_binary(body)
+        assert excerpt == Markdown.excerpt(body)
         assert <<_::binary-size(4), ?-, _::binary-size(2), ?-, _::binary-size(2)>> = date
         assert is_integer(minutes) and minutes >= 1
         assert tags == Enum.uniq(Enum.map(tags, &String.downcase/1)), "#{slug} has tags #{inspect(tags)}"

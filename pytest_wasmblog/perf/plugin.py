@@ -214,7 +214,16 @@ def wasm_perf(request: pytest.FixtureRequest, wasm_browser: BrowserSession, wasm
         host_transfer = request.config.stash[host_transfer_key].setdefault(id(wasm_server), HostTransfer(wasm_server, paths))
     return PerfTimer(wasm_browser, wasm_server, new_app, wasm_session.settings.call_timeout_s,
                      request.config.stash[settings_key].boot_repeats, Recorder(request.node), cached_server,
-                     host_transfer, floor_server, request.config.stash[floors_measured_key])
+                     host_transfer, floor_server, _floors_measured(request.config))
+
+
+def _floors_measured(config: pytest.Config) -> set[tuple[str, str]] | None:
+    """The run's measured floors, or None when nothing would show a ratio (no report, no baseline):
+    then no floor is measured unasked, which saves each engine a few page loads."""
+    settings = config.stash[settings_key]
+    if not (settings.report or settings.baseline or settings.save_baseline):
+        return None
+    return config.stash[floors_measured_key]
 
 
 class HostTransfer:

@@ -89,8 +89,10 @@ class PerfTimer:
         site's files, once, in the coding that engine asks for (the transfer a first visit costs).
         `floor_server()`: a server of the runtime-floor page beside the site's AtomVM.wasm (None: no
         local runtime to measure). `floors_measured`: the run's (engine, floor) pairs already measured,
-        so each floor is measured once per engine and run, next to the first time it divides."""
+        so each floor is measured once per engine and run, next to the first time it divides; None
+        measures none unasked (only a report or a baseline shows ratios)."""
         self._floor_server = floor_server
+        self._auto_floors = floors_measured is not None
         self._floors_measured = floors_measured if floors_measured is not None else set()
         self.browser = browser
         self._host_transfer = host_transfer
@@ -190,7 +192,7 @@ class PerfTimer:
     # --- internals ----------------------------------------------------------
     def _once(self, floor: str, measure: Callable[[], object]) -> None:
         """Measure a floor the first time this run needs it on this engine (ratios divide by it)."""
-        if (self.engine, floor) not in self._floors_measured:
+        if self._auto_floors and (self.engine, floor) not in self._floors_measured:
             self._floors_measured.add((self.engine, floor))
             measure()
 
