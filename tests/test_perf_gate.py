@@ -12,13 +12,17 @@ import pytest
 from pytest_wasmblog.bundle.build import build_site
 
 SITES = Path(__file__).parent / "sites"
-PLANTED_MS = 150
-# WebKitGTK: its runtime floor (about 80 ms: fetch, and a compile that is not lazy) is the steadiest of
-# the three engines. Medians of 9 boots, 3 runs each, 2026-11-27: the unchanged toolbox 4.26-4.54x
-# its floor, the planted one 5.70-6.37x (+26% or more). Chromium's floor is mostly a fetch (it
-# compiles lazily) and moved the same app's ratio by up to 20% between runs: see docs/performance.md.
+PLANTED_MS = 600
+# WebKitGTK: its runtime floor (about 60-75 ms at its fastest: a fetch, and a compile that is not
+# lazy) is the steadiest of the three engines; Chromium compiles lazily and its floor is mostly a
+# fetch (docs/performance.md). Even so a run's floors can all come out slow: in one run of this test
+# they were 100 ms at best against 68 ms in the run before, with the app unchanged in between. So
+# the slowdown planted here is large (600 ms on a boot of about 440 ms) and the tolerance wide
+# (35%): with 150 ms planted the ratio rose +26-45% in trial runs but only +19% in one clean-clone
+# run; with 300 ms, +24% in one run, where the unchanged app had moved +44% with the older mean
+# floor. The example's own gate (scripts/run.sh) holds 25%.
 ENGINE = "webkit"
-TOLERANCE = "0.2"
+TOLERANCE = "0.35"
 MEASURE = """
 def test_boot(wasm_perf):
     wasm_perf.boot_cold()

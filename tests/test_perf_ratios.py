@@ -47,12 +47,13 @@ def test_no_ratio_without_both_the_time_and_its_floor() -> None:
     assert ratios(metrics) == {}
 
 
-def test_a_floor_near_the_clock_tick_is_a_trimmed_mean_not_a_median() -> None:
+def test_a_floor_near_the_clock_tick_is_a_trimmed_mean_and_the_runtime_floor_its_fastest_sample() -> None:
     # 0.02 and 0.03 ms are ticks of the page's clock: the median would jump a whole tick (50%).
     ticks = [0.02] * 55 + [0.03] * 45
-    assert floor_value(ticks) == pytest.approx(0.0245, abs=0.0006)
-    assert floor_value([0.02] * 9 + [5.0]) == pytest.approx(0.02)  # one pause is trimmed away
-    assert floor_value([0.04]) == 0.04
+    assert floor_value("call.postmessage_floor", ticks) == pytest.approx(0.0245, abs=0.0006)
+    assert floor_value("call.postmessage_floor", [0.02] * 9 + [5.0]) == pytest.approx(0.02)  # a pause is trimmed
+    assert floor_value("call.postmessage_floor", [0.04]) == 0.04
+    assert floor_value("floor.runtime_boot", [89.0, 59.0, 151.0, 71.0, 77.0]) == 59.0
 
 
 def test_a_report_carries_ratios_and_a_merge_recomputes_them_from_the_pooled_samples(tmp_path: Path) -> None:
