@@ -11,7 +11,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 
-from pytest_wasmblog.perf.metrics import Metric, MetricSet
+from pytest_wasmblog.perf.metrics import MetricSet, summarize
 
 RATIO_UNIT = "ratio"
 RATIO_PREFIX = "ratio."
@@ -49,9 +49,5 @@ def with_ratios(metrics: MetricSet) -> MetricSet:
                 continue
             below = floor_value(floor_name, floor.samples)
             if below > 0:
-                result.add(engine, name, RATIO_UNIT, _median(time) / below)
+                result.add(engine, name, RATIO_UNIT, summarize(time.samples).median / below)
     return result
-
-
-def _median(metric: Metric) -> float:
-    return float(statistics.median(metric.samples))
