@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 from missing import missing
+from selenium.common.exceptions import WebDriverException
 
 from pytest_wasmblog.browsers import xvfb
 from pytest_wasmblog.browsers.launch import launch
-from pytest_wasmblog.browsers.webkit import WebKitGTKSession
+from pytest_wasmblog.browsers.webkit import PAGE_CRASHED, WebDriverPage, WebKitGTKSession
 from pytest_wasmblog.browsers.webkit_flags import SAB_ENV
-from pytest_wasmblog.errors import BrowserLaunchError, BrowserNotFoundError
+from pytest_wasmblog.errors import BrowserLaunchError, BrowserNotFoundError, NavigationError
 from pytest_wasmblog.server import StaticSiteServer
 
 PROBE = "async () => [crossOriginIsolated, typeof SharedArrayBuffer]"
@@ -95,3 +96,26 @@ def test_no_xvfb_for_webkit_is_a_clear_error_at_once(monkeypatch: pytest.MonkeyP
         xvfb.Xvfb().start()
     assert time.monotonic() - started < 1
     assert "apt" in str(info.value) or "install" in str(info.value)
+
+
+class _CrashedDriver:
+    """A WebDriver whose page's web process is gone: what WebKitWebDriver answers after a crash."""
+
+    def set_page_load_timeout(self, timeout_s: float) -> None:
+        pass
+
+    def get(self, url: str) -> None:
+        raise WebDriverException("")  # the navigation itself fails with no words
+
+    def execute_script(self, script: str) -> object:
+        raise WebDriverException("session deleted because of page crash or hang.")
+
+
+def test_a_crashed_page_is_named_as_a_browser_crash_not_a_missing_server() -> None:
+    page = WebDriverPage(_CrashedDriver())
+    with pytest.raises(NavigationError) as caught:
+        page.goto("http://127.0.0.1:1/index.html")
+    message = str(caught.value)
+    # The rerun filter of scripts/run.sh matches these words.
+    assert PAGE_CRASHED in message and "session deleted because of page crash" in message
+    assert PAGE_CRASHED in (Path(__file__).parents[1] / "scripts" / "run.sh").read_text()

@@ -53,9 +53,18 @@ _SESSION_GONE = ("invalid session id", "session not found", "unable to find sess
                  "no such window")
 
 
+# What WebKitWebDriver says once the page's web process died; the rerun filter of scripts/run.sh
+# matches PAGE_CRASHED, the words every such failure carries.
+_PAGE_CRASH_MARKER = "page crash"
+PAGE_CRASHED = "WebKitGTK's web process crashed"
+
+
 def _driver_failure(exc: WebDriverException) -> str:
     """The driver's words, with the likely cause first when the session itself is gone."""
     text = exc.msg or str(exc) or type(exc).__name__
+    if _PAGE_CRASH_MARKER in text.lower():
+        return (f"{PAGE_CRASHED} (a browser crash, not the page's error; the driver: "
+                f"{text.splitlines()[0][:200]})")
     if isinstance(exc, InvalidSessionIdException) or any(marker in text.lower() for marker in _SESSION_GONE):
         return (f"the WebDriver session ended: the browser, or the grid node or driver running it, is gone "
                 f"({text.splitlines()[0][:200]})")
@@ -90,13 +99,25 @@ class WebDriverPage(BrowserPage):
                 self.driver.execute_script(script)
             landed = self.driver.execute_script("return location.href")
         except WebDriverException as exc:
-            raise NavigationError(url, _driver_failure(exc)) from None
+            raise NavigationError(url, _driver_failure(self._explained(exc))) from None
         except (HTTPError, ConnectionError) as exc:
             raise NavigationError(url, _driver_gone(exc)) from None
         # WebKitGTK does not fail a refused navigation: it stays on about:blank.
         if landed == "about:blank" and url != "about:blank":
             raise NavigationError(url, "the page could not be loaded (the browser stayed on about:blank)")
         return None  # WebDriver does not report the HTTP status
+
+    def _explained(self, exc: WebDriverException) -> WebDriverException:
+        """A failed navigation with no words (a crashed page says nothing): the next command's answer."""
+        if exc.msg:
+            return exc
+        try:
+            self.driver.execute_script("return 1")
+        except WebDriverException as followup:
+            return followup if followup.msg else exc
+        except (HTTPError, ConnectionError):
+            return exc
+        return exc
 
     def evaluate(self, js_function_source: str, arg: object = None, timeout_s: float = 30) -> object:
 
