@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -26,6 +27,17 @@ collect_ignore = ["sites"]
 SITES = Path(__file__).parent / "sites"
 # Hypothesis caches (unicode tables, examples) go to the temp dir, not into the checkout.
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "pytest-wasmblog-hypothesis")
+
+
+@pytest.fixture(autouse=True)
+def _inner_runs_without_hypothesis(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inner pytest runs use no Hypothesis, but its plugin imports it whole at the end of every run:
+    0.3-0.6 s of each of the suite's few hundred inner runs. After pytester's setup, which clears
+    PYTEST_ADDOPTS."""
+    if "pytester" in request.fixturenames:
+        request.getfixturevalue("pytester")
+        inherited = os.environ.get("PYTEST_ADDOPTS", "")
+        monkeypatch.setenv("PYTEST_ADDOPTS", f"{inherited} -p no:hypothesispytest".strip())
 
 
 @pytest.fixture(scope="module", params=ENGINES)

@@ -1,6 +1,8 @@
 defmodule Blog.PostsTest do
   use ExUnit.Case, async: true
   doctest Blog.Posts
+  # The summaries the list pages show are made from these posts.
+  doctest Blog.Summary
 
   alias Blog.{Markdown, Posts, Slug}
 

@@ -32,6 +32,10 @@ defmodule PytestWasmblog.Bridge do
     * anything else goes to the `handler:` function (given the decoded JSON) and its return
       value, mapped with `to_json_value/1`, is the reply value.
 
+  A successful call's value is written with `PytestWasmblog.Terms.encode_json/1`, in one pass;
+  a `PytestWasmblog.JSON.Fragment` anywhere in it (`PytestWasmblog.JSON.fragment!/1`) is sent
+  as it is.
+
   ## Replies
 
       {"ok": true, "value": <value>}
@@ -188,8 +192,13 @@ defmodule PytestWasmblog.Bridge do
   @spec handle_request(binary(), [option()] | map()) :: {:resolve, binary()}
   def handle_request(payload, opts) do
     config = config(opts)
-    {:resolve, JSON.encode!(dispatch(payload, config))}
+    {:resolve, :erlang.iolist_to_binary(reply_json(dispatch(payload, config)))}
   end
+
+  # A successful call's value is written in one pass as soon as it is known; every other reply
+  # is a small map.
+  defp reply_json({:ok_json, value_json}), do: ["{\"ok\":true,\"value\":", value_json, ?}]
+  defp reply_json(reply), do: JSON.encode!(reply)
 
   @doc """
   Handles one `popcorn.cast` payload: applies a bridge `apply` request or passes the request
@@ -198,6 +207,7 @@ defmodule PytestWasmblog.Bridge do
   @spec handle_cast(binary(), [option()] | map()) :: :ok | {:error, map()}
   def handle_cast(payload, opts) do
     case dispatch(payload, config(opts)) do
+      {:ok_json, _value_json} -> :ok
       %{"ok" => true} -> :ok
       error -> {:error, error}
     end
@@ -386,7 +396,7 @@ defmodule PytestWasmblog.Bridge do
     end
   end
 
-  defp ok_value(result), do: %{"ok" => true, "value" => Terms.to_json_value(result)}
+  defp ok_value(result), do: {:ok_json, Terms.encode_json(result)}
   defp ok(value), do: %{"ok" => true, "value" => value}
 
   defp failure(:error, reason, stacktrace) do

@@ -16,6 +16,13 @@ defmodule PytestWasmblog.JSON do
     * anything else (tuples, pids, functions ...) raises `ArgumentError`: turn such terms into
       JSON-able values first with `PytestWasmblog.Terms.to_json_value/1`.
 
+  ## Fragments (`fragment!/1`)
+
+  `fragment!/1` checks a JSON text once and wraps it, so it is sent as it is wherever it appears
+  in a value `encode!/1` or `PytestWasmblog.Terms.encode_json/1` writes. An app makes a reply
+  that cannot change (a page built from data compiled into the app) a fragment at compile time,
+  and the VM does not encode it again on every request.
+
   ## Decoding (`decode/1`, `decode!/1`)
 
   Full JSON (RFC 8259): objects become maps with binary keys (the last duplicate key wins),
@@ -37,9 +44,30 @@ defmodule PytestWasmblog.JSON do
     end
   end
 
+  defmodule Fragment do
+    @moduledoc "A checked JSON text, sent as it is (see `PytestWasmblog.JSON.fragment!/1`)."
+    @enforce_keys [:json]
+    defstruct [:json]
+    @type t :: %__MODULE__{json: binary()}
+  end
+
   # ---------------------------------------------------------------------------
   # Encoding
   # ---------------------------------------------------------------------------
+
+  @doc """
+  Wraps a JSON text (iodata) that is sent as it is. Raises `ArgumentError` naming the problem
+  when it is not one valid JSON value.
+  """
+  @spec fragment!(iodata()) :: Fragment.t()
+  def fragment!(json) do
+    text = :erlang.iolist_to_binary(json)
+
+    case decode(text) do
+      {:ok, _value} -> %Fragment{json: text}
+      {:error, message} -> raise ArgumentError, "not a JSON fragment: " <> message
+    end
+  end
 
   @doc "Encodes `term` as a JSON binary. Raises `ArgumentError` for terms JSON cannot hold."
   @spec encode!(term()) :: binary()
@@ -53,6 +81,7 @@ defmodule PytestWasmblog.JSON do
     do: encode_string(:erlang.atom_to_binary(atom, :utf8))
 
   defp encode_value(bin) when is_binary(bin), do: encode_string(bin)
+  defp encode_value(%Fragment{json: json}), do: json
   defp encode_value(int) when is_integer(int), do: :erlang.integer_to_binary(int)
   defp encode_value(float) when is_float(float), do: format_float(float)
   defp encode_value([]), do: "[]"
@@ -106,10 +135,23 @@ defmodule PytestWasmblog.JSON do
     if plain?(bin), do: [?", bin, ?"], else: [?", escape(bin, bin, 0, 0, []), ?"]
   end
 
+  @doc false
+  # For a binary the caller has found to be valid UTF-8 (`PytestWasmblog.Terms`): one NIF call less.
+  def encode_utf8_string(bin) do
+    if nothing_to_escape?(bin), do: [?", bin, ?"], else: [?", escape(bin, bin, 0, 0, []), ?"]
+  end
+
   defp plain?(bin) do
-    :binary.match(bin, @escaped) == :nomatch and is_binary(:unicode.characters_to_binary(bin))
+    nothing_to_escape?(bin) and is_binary(:unicode.characters_to_binary(bin))
   catch
-    # A VM without these NIFs, or without a pattern list for binary:match/2: the walk decides.
+    # A VM without this NIF: the walk decides.
+    _kind, _reason -> false
+  end
+
+  defp nothing_to_escape?(bin) do
+    :binary.match(bin, @escaped) == :nomatch
+  catch
+    # A VM without a pattern list for binary:match/2: the walk decides.
     _kind, _reason -> false
   end
 

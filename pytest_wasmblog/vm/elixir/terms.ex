@@ -34,6 +34,8 @@ defmodule PytestWasmblog.Terms do
   Nothing here uses `inspect`, protocols or Regex: it runs on the Popcorn/AtomVM runtime.
   """
 
+  alias PytestWasmblog.JSON
+
   @max_safe 9_007_199_254_740_991
 
   @typedoc "A value made of JSON types: what `PytestWasmblog.JSON` encodes and decodes."
@@ -45,10 +47,98 @@ defmodule PytestWasmblog.Terms do
           | [json_value()]
           | %{optional(String.t()) => json_value()}
 
+  @doc """
+  The JSON text of `to_json_value(term)`, as iodata, in one pass: what the bridge sends.
+
+  It builds none of the intermediate maps `PytestWasmblog.JSON.encode!(to_json_value(term))`
+  builds, which on this VM cost more than the writing. A `PytestWasmblog.JSON.Fragment` goes
+  out as it is.
+  """
+  @spec encode_json(term()) :: iodata()
+  def encode_json(%JSON.Fragment{json: json}), do: json
+
+  def encode_json(term) when is_integer(term) and (term > @max_safe or term < -@max_safe),
+    do: ["{\"__integer__\":\"", :erlang.integer_to_binary(term), "\"}"]
+
+  def encode_json(term) when is_integer(term), do: :erlang.integer_to_binary(term)
+
+  def encode_json(term) when is_float(term) do
+    if integral_float?(term),
+      do: ["{\"__float__\":", JSON.format_float(term), ?}],
+      else: JSON.format_float(term)
+  end
+
+  def encode_json(true), do: "true"
+  def encode_json(false), do: "false"
+  def encode_json(nil), do: "null"
+
+  def encode_json(term) when is_atom(term),
+    do: ["{\"__atom__\":", JSON.encode_utf8_string(atom_name(term)), ?}]
+
+  def encode_json(term) when is_binary(term) do
+    if utf8?(term),
+      do: JSON.encode_utf8_string(term),
+      else: ["{\"__binary__\":\"", :base64.encode(term), "\"}"]
+  end
+
+  def encode_json(term) when is_bitstring(term), do: opaque_json("bitstring")
+  def encode_json([]), do: "[]"
+
+  def encode_json(term) when is_list(term) do
+    case list_json(term, []) do
+      :improper -> opaque_json("improper_list")
+      elements -> [?[, elements, ?]]
+    end
+  end
+
+  def encode_json(term) when is_tuple(term) do
+    case :erlang.tuple_to_list(term) do
+      [] -> "{\"__tuple__\":[]}"
+      elements -> ["{\"__tuple__\":", encode_json(elements), ?}]
+    end
+  end
+
+  def encode_json(term) when is_map(term) do
+    pairs = :maps.to_list(term)
+
+    cond do
+      pairs == [] -> "{}"
+      plain_object?(pairs) -> [?{, members_json(pairs, []), ?}]
+      true -> ["{\"__map__\":[", pairs_json(pairs, []), "]}"]
+    end
+  end
+
+  def encode_json(term) when is_pid(term), do: opaque_json("pid")
+  def encode_json(term) when is_reference(term), do: opaque_json("reference")
+  def encode_json(term) when is_function(term), do: opaque_json("function")
+  def encode_json(term) when is_port(term), do: opaque_json("port")
+  def encode_json(_term), do: opaque_json("unknown")
+
+  defp opaque_json(kind), do: ["{\"__opaque__\":\"", kind, "\"}"]
+
+  # Elements in reverse with their commas, for one iodata; :improper for an improper list.
+  defp list_json([head], acc), do: :lists.reverse(acc, [encode_json(head)])
+  defp list_json([head | tail], acc) when is_list(tail), do: list_json(tail, [?,, encode_json(head) | acc])
+  defp list_json(_improper, _acc), do: :improper
+
+  defp members_json([{k, v}], acc),
+    do: :lists.reverse(acc, [JSON.encode_utf8_string(k), ?:, encode_json(v)])
+
+  defp members_json([{k, v} | rest], acc),
+    do: members_json(rest, [?,, encode_json(v), ?:, JSON.encode_utf8_string(k) | acc])
+
+  defp pairs_json([{k, v}], acc),
+    do: :lists.reverse(acc, [?[, encode_json(k), ?,, encode_json(v), ?]])
+
+  defp pairs_json([{k, v} | rest], acc),
+    do: pairs_json(rest, [?,, ?], encode_json(v), ?,, encode_json(k), ?[ | acc])
+
   @doc "Turns any term into a JSON-able value (see the module doc for the mapping)."
   @spec to_json_value(term()) :: json_value()
   # JSON numbers pass through JavaScript doubles: a float with an integral value would
   # arrive as an integer, and integers beyond 2^53 would change value.
+  def to_json_value(%JSON.Fragment{json: json}), do: JSON.decode!(json)
+
   def to_json_value(term) when is_integer(term) and (term > @max_safe or term < -@max_safe),
     do: %{"__integer__" => :erlang.integer_to_binary(term)}
 
