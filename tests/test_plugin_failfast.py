@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -58,18 +59,40 @@ def boot_fails(pytester: pytest.Pytester, site: Path, engine: str, *args: str) -
     return result
 
 
-def setup_seconds(result: pytest.RunResult) -> float:
-    """test_boot's setup time, from --durations: where a failing boot spends its time."""
+def setup_seconds(result: pytest.RunResult, engine: str = "") -> float:
+    """test_boot's setup time (on `engine`, or the only one), from --durations: where a failing boot
+    spends its time."""
+    test = rf"test_boot\[{engine}\]" if engine else r"test_boot\b"
     times = [float(m.group(1)) for line in result.stdout.lines
-             if (m := re.match(r"\s*([0-9.]+)s setup\s+\S*::test_boot\b", line))]
+             if (m := re.match(rf"\s*([0-9.]+)s setup\s+\S*::{test}", line))]
     assert times, result.stdout.lines[-15:]
     return times[0]
 
 
-def fails_fast(pytester: pytest.Pytester, site: Path, engine: str, *lines: str) -> None:
-    result = boot_fails(pytester, site, engine, "--wasm-boot-timeout=60")
-    result.stdout.fnmatch_lines(list(lines))
-    assert setup_seconds(result) < FAST_S
+def error_report(result: pytest.RunResult, engine: str) -> pytest.LineMatcher:
+    """The lines of test_boot[engine]'s error report."""
+    lines = result.stdout.lines
+    starts = [i for i, line in enumerate(lines) if re.match(r"_+ ERROR at setup of test_boot\[", line)]
+    start = next((i for i in starts if f"test_boot[{engine}]" in lines[i]), None)
+    assert start is not None, lines[-30:]
+    following = [i for i in starts if i > start]
+    end = following[0] if following else next(
+        (i for i in range(start, len(lines)) if lines[i].startswith("=") and "short test summary" in lines[i]),
+        len(lines))
+    return pytest.LineMatcher(lines[start:end])
+
+
+def fails_fast(pytester: pytest.Pytester, site: Path, lines: Callable[[str], list[str]] | list[str],
+               engines: Sequence[str] = ENGINES) -> None:
+    """One inner run on `engines`: each engine's boot fails in under FAST_S with its own `lines`.
+    One run for all: a run per engine cost each scenario two more interpreter starts and servers."""
+    pytester.makepyfile(INNER_TESTS)
+    browsers = "all" if tuple(engines) == tuple(ENGINES) else ",".join(engines)
+    result = run(pytester, site, f"--wasm-browser={browsers}", "--durations=0", "-vv", "--wasm-boot-timeout=60")
+    result.assert_outcomes(passed=len(engines), errors=len(engines))
+    for engine in engines:
+        error_report(result, engine).fnmatch_lines(lines(engine) if callable(lines) else lines)
+        assert setup_seconds(result, engine) < FAST_S, engine
 
 
 STEP_1 = ["*Fix: *as the README's step 1 shows:",
@@ -77,45 +100,42 @@ STEP_1 = ["*Fix: *as the README's step 1 shows:",
           "*      window.popcorn = await Popcorn.init({ onStdout: console.log, onStderr: console.warn });"]
 
 
-@pytest.mark.parametrize("engine", ENGINES)
 def test_a_page_that_never_sets_window_popcorn_fails_within_5_s(pytester: pytest.Pytester, toolbox_site: Path,
-                                                                 tmp_path: Path, engine: str) -> None:
+                                                                 tmp_path: Path) -> None:
     body = _module("const popcorn = await Popcorn.init({ onStdout: console.log, onStderr: console.warn });")
-    fails_fast(pytester, site_with_page(toolbox_site, tmp_path, body), engine,
-               "*PopcornNotExposedError: the app at * announced it was ready (* s after navigation), but 1 s later "
-               "the page had not set window.popcorn (it is undefined)", *STEP_1)
+    fails_fast(pytester, site_with_page(toolbox_site, tmp_path, body),
+               ["*PopcornNotExposedError: the app at * announced it was ready (* s after navigation), but 1 s later "
+                "the page had not set window.popcorn (it is undefined)", *STEP_1])
 
 
 def test_window_popcorn_set_to_the_promise_fails_at_boot(pytester: pytest.Pytester, toolbox_site: Path,
                                                          tmp_path: Path) -> None:
     # It used to pass the boot and fail the first call with "window.popcorn.call is not a function".
     body = _module("window.popcorn = Popcorn.init({ onStdout: console.log, onStderr: console.warn });")
-    fails_fast(pytester, site_with_page(toolbox_site, tmp_path, body), "chromium",
-               "*PopcornNotExposedError: *window.popcorn is a Promise: the page assigned Popcorn.init() without "
-               "awaiting it", *STEP_1)
+    fails_fast(pytester, site_with_page(toolbox_site, tmp_path, body),
+               ["*PopcornNotExposedError: *window.popcorn is a Promise: the page assigned Popcorn.init() without "
+                "awaiting it", *STEP_1], engines=["chromium"])
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-def test_a_page_without_a_script_fails_within_5_s(pytester: pytest.Pytester, toolbox_site: Path, tmp_path: Path,
-                                                  engine: str) -> None:
+def test_a_page_without_a_script_fails_within_5_s(pytester: pytest.Pytester, toolbox_site: Path,
+                                                  tmp_path: Path) -> None:
     site = site_with_page(toolbox_site, tmp_path, "<p>Posts are rendered here.</p>")
-    fails_fast(pytester, site, engine, "*NoPageScriptError: * has no script (besides the plugin's probe), so nothing "
-               "calls Popcorn.init()", *STEP_1)
+    fails_fast(pytester, site, ["*NoPageScriptError: * has no script (besides the plugin's probe), so nothing "
+                                "calls Popcorn.init()", *STEP_1])
 
 
-@pytest.mark.parametrize("engine", ENGINES)
 def test_a_page_whose_script_is_missing_names_it_within_5_s(pytester: pytest.Pytester, toolbox_site: Path,
-                                                            tmp_path: Path, engine: str) -> None:
+                                                            tmp_path: Path) -> None:
     site = site_with_page(toolbox_site, tmp_path, '<script type="module" src="./app.js"></script>')
-    fails_fast(pytester, site, engine, "*MissingSiteFileError: the server answered 404 for /app.js while *",
-               "*Fix: the built site is incomplete*or correct the path the page asks for (/app.js: *")
+    fails_fast(pytester, site, ["*MissingSiteFileError: the server answered 404 for /app.js while *",
+                                "*Fix: the built site is incomplete*or correct the path the page asks for (/app.js: *"])
 
 
 def test_a_misspelt_import_is_named_within_5_s(pytester: pytest.Pytester, toolbox_site: Path, tmp_path: Path) -> None:
     body = ('<script type="module">\nimport { Popcorn } from "./popcorn.js";\n'
             'window.popcorn = await Popcorn.init({});\n</script>')
-    fails_fast(pytester, site_with_page(toolbox_site, tmp_path, body), "chromium",
-               "*MissingSiteFileError: the server answered 404 for /popcorn.js while *")
+    fails_fast(pytester, site_with_page(toolbox_site, tmp_path, body),
+               ["*MissingSiteFileError: the server answered 404 for /popcorn.js while *"], engines=["chromium"])
 
 
 # Measured: Chromium and Firefox report init()'s rejection as a page error; WebKit reports none
@@ -126,24 +146,22 @@ INIT_FAILED = {"chromium": "*VMCrashError: the page threw while booting *contain
                          "and removed it*"}
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-def test_popcorn_init_rejecting_fails_within_5_s(pytester: pytest.Pytester, toolbox_site: Path, tmp_path: Path,
-                                                 engine: str) -> None:
+def test_popcorn_init_rejecting_fails_within_5_s(pytester: pytest.Pytester, toolbox_site: Path,
+                                                 tmp_path: Path) -> None:
     # A selector where Popcorn wants an element: init() throws while mounting its iframe.
     body = _module('window.popcorn = await Popcorn.init({ container: "#vm" });')
-    fails_fast(pytester, site_with_page(toolbox_site, tmp_path, body), engine, INIT_FAILED[engine])
+    fails_fast(pytester, site_with_page(toolbox_site, tmp_path, body), lambda engine: [INIT_FAILED[engine]])
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-def test_no_bundle_at_either_path_fails_within_5_s(pytester: pytest.Pytester, toolbox_site: Path, tmp_path: Path,
-                                                   engine: str) -> None:
+def test_no_bundle_at_either_path_fails_within_5_s(pytester: pytest.Pytester, toolbox_site: Path,
+                                                   tmp_path: Path) -> None:
     # Popcorn's init() rejects with bundle_not_found: WebKit used to wait for the whole boot timeout.
     site = site_with_page(toolbox_site, tmp_path, _module(
         "window.popcorn = await Popcorn.init({ onStdout: console.log, onStderr: console.warn });"))
     for bundle in site.glob("bundle.avm*"):
         bundle.unlink()
-    fails_fast(pytester, site, engine, "*MissingSiteFileError: the server answered 404 for /assets/bundle.avm, "
-               "/bundle.avm while *")
+    fails_fast(pytester, site, ["*MissingSiteFileError: the server answered 404 for /assets/bundle.avm, "
+                                "/bundle.avm while *"])
 
 
 def test_a_call_whose_receiver_dies_or_drops_it_fails_at_once(pytester: pytest.Pytester, receiver_site: Path) -> None:
