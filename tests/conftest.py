@@ -17,6 +17,7 @@ from missing import missing, require_tools
 from pytest_wasmblog.browsers.base import ENGINES, BrowserSession
 from pytest_wasmblog.browsers.launch import launch
 from pytest_wasmblog.bundle.build import build_site
+from pytest_wasmblog.bundle.cache import cache_root
 from pytest_wasmblog.bundle.toolchain import find_toolchain
 from pytest_wasmblog.errors import BrowserNotFoundError
 
@@ -30,12 +31,15 @@ set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "pytest-wasmblog-hypothesi
 
 
 @pytest.fixture(autouse=True)
-def _inner_runs_without_hypothesis(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Inner pytest runs use no Hypothesis, but its plugin imports it whole at the end of every run:
-    0.3-0.6 s of each of the suite's few hundred inner runs. After pytester's setup, which clears
-    PYTEST_ADDOPTS."""
+def _inner_runs_share_this_runs_cache(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """For the tests' inner pytest runs (pytester), after pytester's setup:
+    - its HOME is the test's own folder, so the build cache (~/.cache) would start cold in every inner
+      run: point it at this run's, which is keyed by the inputs (a test of the cache sets its own);
+    - they use no Hypothesis, but its plugin imports it whole at the end of every run (0.3-0.6 s),
+      and pytester clears PYTEST_ADDOPTS."""
     if "pytester" in request.fixturenames:
         request.getfixturevalue("pytester")
+        monkeypatch.setenv("WASMBLOG_CACHE", str(cache_root()))
         inherited = os.environ.get("PYTEST_ADDOPTS", "")
         monkeypatch.setenv("PYTEST_ADDOPTS", f"{inherited} -p no:hypothesispytest".strip())
 

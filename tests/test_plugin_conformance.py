@@ -9,15 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_wasmblog.bundle.cache import cache_root
-
 KILLER = "ConformanceSample.vary/1 #6"  # calls :erl_eval, which no bundle holds
-
-
-@pytest.fixture(autouse=True)
-def warm_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    """pytester gives the inner run its own HOME: point it at this run's build cache, already warm."""
-    monkeypatch.setenv("WASMBLOG_CACHE", str(cache_root()))
 
 
 def run(pytester: pytest.Pytester, ebin: Path, known: str, *args: str) -> pytest.RunResult:
