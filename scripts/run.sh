@@ -48,9 +48,9 @@ echo "== building example_site"
 .venv/bin/wasmblog size example_site --largest 8 --json reports/size-report.json --png reports/size-treemap.png
 
 # AtomVM segfaults in a scheduler thread in about 1 of 60 WebKitGTK boots, and WebKitGTK's web process
-# itself crashed once in the last four full runs (docs/browsers.md): a test that fails with exactly one
-# of those crashes runs once more, on a fresh VM, and shows as R in the report.
-known_crash=(--reruns 1 --only-rerun 'Aborted\(segmentation fault\)' --only-rerun "WebKitGTK's web process crashed")
+# itself crashes now and then (docs/browsers.md): a test that fails with exactly one of those crashes
+# runs once more, on a fresh VM, and shows as R. -rfER: the summary names failures, errors and reruns.
+known_crash=(--reruns 1 --only-rerun 'Aborted\(segmentation fault\)' --only-rerun "WebKitGTK's web process crashed" -rfER)
 
 if [ "$job" = test ]; then
   # Static checks first: mypy --strict and ruff, as configured in pyproject.toml.
