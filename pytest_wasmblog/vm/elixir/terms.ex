@@ -108,11 +108,7 @@ defmodule PytestWasmblog.Terms do
     end
   end
 
-  def encode_json(term) when is_pid(term), do: opaque_json("pid")
-  def encode_json(term) when is_reference(term), do: opaque_json("reference")
-  def encode_json(term) when is_function(term), do: opaque_json("function")
-  def encode_json(term) when is_port(term), do: opaque_json("port")
-  def encode_json(_term), do: opaque_json("unknown")
+  def encode_json(term), do: opaque_json(opaque_kind(term))
 
   defp opaque_json(kind), do: ["{\"__opaque__\":\"", kind, "\"}"]
 
@@ -171,13 +167,16 @@ defmodule PytestWasmblog.Terms do
     end
   end
 
-  def to_json_value(term) when is_pid(term), do: opaque("pid")
-  def to_json_value(term) when is_reference(term), do: opaque("reference")
-  def to_json_value(term) when is_function(term), do: opaque("function")
-  def to_json_value(term) when is_port(term), do: opaque("port")
-  def to_json_value(_term), do: opaque("unknown")
+  def to_json_value(term), do: opaque(opaque_kind(term))
 
   defp opaque(kind), do: %{"__opaque__" => kind}
+
+  # The terms JSON has no form for: only their kind is told.
+  defp opaque_kind(term) when is_pid(term), do: "pid"
+  defp opaque_kind(term) when is_reference(term), do: "reference"
+  defp opaque_kind(term) when is_function(term), do: "function"
+  defp opaque_kind(term) when is_port(term), do: "port"
+  defp opaque_kind(_term), do: "unknown"
 
   # Every double at or beyond 2^53 is integral; below, compare with its truncation.
   defp integral_float?(f) when f >= 9.007199254740992e15 or f <= -9.007199254740992e15, do: true
