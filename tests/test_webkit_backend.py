@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -87,6 +88,27 @@ def test_xvfb_starts_on_a_free_display_and_stops(tmp_path: Path) -> None:
         first.stop()
     # Xvfb removes its lock file and socket when it is stopped with SIGTERM.
     assert not any(xvfb.display_in_use(n) for n in numbers if n is not None)
+
+
+def test_xvfb_that_lost_the_race_for_a_display_takes_the_next(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Another process's server took :193 between the free check and the start (the check is
+    # skipped here to force it): the socket there is not this server's, whose lock it does not hold.
+    if not os.path.exists("/usr/bin/Xvfb"):
+        missing("Xvfb is not installed (apt-get install xvfb)")
+    other = subprocess.Popen(["/usr/bin/Xvfb", ":193", "-nolisten", "tcp"], stderr=subprocess.DEVNULL)
+    mine = None
+    try:
+        deadline = time.monotonic() + 10
+        while not os.path.exists("/tmp/.X11-unix/X193") and time.monotonic() < deadline:
+            time.sleep(0.02)
+        monkeypatch.setattr(xvfb, "display_in_use", lambda number: False)
+        mine = xvfb.Xvfb(first_display=193).start()
+        assert mine.number == 194
+    finally:
+        if mine is not None:
+            mine.stop()
+        other.terminate()
+        other.wait(10)
 
 
 def test_no_xvfb_for_webkit_is_a_clear_error_at_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

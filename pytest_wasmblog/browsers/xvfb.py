@@ -25,6 +25,15 @@ def display_in_use(number: int) -> bool:
     return os.path.exists(f"/tmp/.X{number}-lock") or os.path.exists(f"{_SOCKET_DIR}/X{number}")
 
 
+def _lock_pid(number: int) -> int | None:
+    """The pid of the X server that holds display `number` (its lock file), if readable."""
+    try:
+        with open(f"/tmp/.X{number}-lock") as lock:
+            return int(lock.read().strip())
+    except (OSError, ValueError):
+        return None
+
+
 class Xvfb:
     def __init__(self, first_display: int | None = None, start_timeout_s: float = 10) -> None:
         # Workers search disjoint ranges so two never race for the same number.
@@ -51,7 +60,8 @@ class Xvfb:
             process = processes.start([executable, f":{number}", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"])
             deadline = time.monotonic() + self.start_timeout_s
             while time.monotonic() < deadline:
-                if os.path.exists(f"{_SOCKET_DIR}/X{number}"):
+                # The socket may be another server's that took the number first (its lock holds its pid).
+                if os.path.exists(f"{_SOCKET_DIR}/X{number}") and _lock_pid(number) == process.pid:
                     self.number, self._process = number, process
                     return self
                 if process.poll() is not None:
