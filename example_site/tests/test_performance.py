@@ -41,7 +41,9 @@ def test_bridge_call_latency_against_its_postmessage_floor(wasm_perf: PerfTimer,
     ping = wasm_perf.call_latency(wasm_app, {"bridge": "ping"}, n=100)
     floor = wasm_perf.echo_latency(wasm_app, n=100)
     print(f"index page {call.median:.2f} ms, ping {ping.median:.2f} ms, postMessage floor {floor.median:.3f} ms")
-    assert floor.median < ping.median <= call.median
+    # The index reply is JSON written at compile time (Blog.Api): it costs about a ping, either may
+    # come out ahead. Both go through the VM, which the bare postMessage does not.
+    assert floor.median < min(ping.median, call.median)
 
 
 def test_site_sizes(wasm_sizes: dict[str, dict[str, int]], wasm_settings: Any) -> None:
