@@ -226,16 +226,15 @@ class WebKitGTKSession(WebDriverSession):
     def new_page(self, init_scripts: Sequence[str] = ()) -> WebDriverPage:
         # Now and then WebKitWebDriver starts and never answers the session request, on a display that
         # works (2 of about 5 full runs of the test command hit it once): a second try starts afresh.
-        for attempt in range(1, SESSION_ATTEMPTS + 1):
+        for _ in range(SESSION_ATTEMPTS):
             try:
                 return self._new_page(init_scripts)
             except _SessionHung:
-                if attempt == SESSION_ATTEMPTS:
-                    raise BrowserLaunchError(
-                        "webkit", self.resolved.executable,
-                        f"no WebDriver session within {self.session_timeout_s:.0f} s, {SESSION_ATTEMPTS} times; "
-                        f"is the X display {self.display} working?") from None
-        raise AssertionError("unreachable")
+                continue
+        raise BrowserLaunchError(
+            "webkit", self.resolved.executable,
+            f"no WebDriver session within {self.session_timeout_s:.0f} s, {SESSION_ATTEMPTS} times; "
+            f"is the X display {self.display} working?")
 
     def _new_page(self, init_scripts: Sequence[str]) -> WebDriverPage:
         options = webdriver.WebKitGTKOptions()
