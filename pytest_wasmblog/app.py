@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -73,7 +73,16 @@ class CallResult:
     data: Any
     error_code: str | None
     error_message: str | None
-    duration_ms: float
+    duration_ms: float  # in the page, Popcorn's clock
+    # The call's legs in ms (page_to_iframe, iframe_to_vm, in_elixir, vm_to_page; or vm_and_reply for a
+    # receiver other than PytestWasmblog.Bridge): what the probe could time of it.
+    legs: dict[str, float] = field(default_factory=dict)
+    wall_ms: float = 0.0  # from Python: the driver's round trip included
+
+    @property
+    def driver_ms(self) -> float:
+        """What the call cost outside the page: the driver's round trip to it and back."""
+        return max(0.0, self.wall_ms - self.duration_ms)
 
 
 class PopcornApp:
@@ -218,12 +227,13 @@ class PopcornApp:
         """One popcorn.call; `process` names another registered receiver than the default."""
         self._check_payload(args)
         timeout = self.call_timeout_s if timeout_s is None else timeout_s
+        started = time.perf_counter()
         raw = self.page.evaluate(
             "async ([args, timeoutMs, process]) => window.__wasmblog.call(args, timeoutMs, false, process)",
             [args, int(timeout * 1000), process],
             timeout_s=timeout + 10,
         )
-        result = self._check(raw, args, timeout)
+        result = self._check(raw, args, timeout, wall_ms=(time.perf_counter() - started) * 1000)
         self.call_durations_ms.append(result.duration_ms)
         return result
 
@@ -236,7 +246,7 @@ class PopcornApp:
         self._check_payload(args)
         self._check(self.page.evaluate("async (args) => window.__wasmblog.call(args, 0, true)", args), args, 0)
 
-    def _check(self, raw: Any, args: Any, timeout: float) -> CallResult:
+    def _check(self, raw: Any, args: Any, timeout: float, wall_ms: float = 0.0) -> CallResult:
         if not isinstance(raw, dict):
             raise BridgeError(f"the page returned {raw!r} for a call; is window.popcorn the Popcorn instance?")
         if raw.get("fatal"):
@@ -247,8 +257,9 @@ class PopcornApp:
         if error.get("code") == "timeout":
             state = self.snapshot()
             raise call_timed_out(_short(args), timeout, state["stdout"], state["stderr"])
+        legs = {str(name): float(ms) for name, ms in (raw.get("legs") or {}).items()}
         return CallResult(bool(raw.get("ok")), raw.get("data"), error.get("code"), error.get("message"),
-                          float(raw.get("durationMs") or 0.0))
+                          float(raw.get("durationMs") or 0.0), legs, wall_ms)
 
     def evaluate(self, js_function_source: str, arg: Any = None, timeout_s: float = 10) -> Any:
         """Run `async (arg) => ...` in the app's page (DOM checks, navigation by hash)."""

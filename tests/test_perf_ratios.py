@@ -34,11 +34,13 @@ def test_each_time_is_divided_by_its_floor_per_engine() -> None:
         ("chromium", "boot.app_ready"): [400, 500, 600], ("chromium", "floor.runtime_boot"): [100] * 10,
         ("chromium", "boot_warm.app_ready"): [250], ("chromium", "call.round_trip"): [0.5, 0.6, 0.7],
         ("chromium", "call.postmessage_floor"): [0.02] * 10,
+        ("chromium", "call.round_trip.from_python"): [4.0, 5.0, 9.0], ("chromium", "call.driver_floor"): [2.5] * 10,
         ("webkit", "boot.app_ready"): [300], ("webkit", "floor.runtime_boot"): [150] * 10,
     })
     assert ratios(metrics) == pytest.approx({
         ("chromium", "ratio.boot.app_ready"): 5.0, ("chromium", "ratio.boot_warm.app_ready"): 2.5,
-        ("chromium", "ratio.call.round_trip"): 30.0, ("webkit", "ratio.boot.app_ready"): 2.0})
+        ("chromium", "ratio.call.round_trip"): 30.0, ("chromium", "ratio.call.round_trip.from_python"): 2.0,
+        ("webkit", "ratio.boot.app_ready"): 2.0})
 
 
 def test_no_ratio_without_both_the_time_and_its_floor() -> None:

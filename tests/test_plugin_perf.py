@@ -52,11 +52,16 @@ def test_wasm_perf_measures_boot_phases_into_a_valid_report(pytester: pytest.Pyt
     )
     result = run(pytester, toolbox_site, "-s", "--wasm-report=out/report.json")
     result.assert_outcomes(passed=1)
-    result.stdout.fnmatch_lines(["*chromium: cold boot, 2 boots*", "app_ready *", "report: out/report.json*"])
+    result.stdout.fnmatch_lines(["*chromium: cold boot, 2 boots*", "app_ready *",
+                                 "*call.round_trip legs, medians: page_to_iframe * in_elixir * from Python *",
+                                 "report: out/report.json*"])
     report = read_report(pytester.path / "out" / "report.json")  # validates against the schema
     names = {(m["engine"], m["name"]) for m in report["metrics"]}
     assert {("chromium", "boot.app_ready"), ("chromium", "boot.wasm_fetched"), ("chromium", "call.round_trip"),
-            ("chromium", "boot_warm.app_ready"), ("chromium", "transfer.atomvm_wasm")} <= names
+            ("chromium", "boot_warm.app_ready"), ("chromium", "transfer.atomvm_wasm"),
+            ("chromium", "call.driver_floor"), ("chromium", "call.round_trip.from_python"),
+            *(("chromium", f"call.round_trip.leg.{leg}") for leg in
+              ("page_to_iframe", "iframe_to_vm", "in_elixir", "vm_to_page", "driver"))} <= names
     assert report["engines"]["chromium"]["backend"] and report["run"]["outcome"] == "passed"
     assert next(m for m in report["metrics"] if m["name"] == "call.round_trip")["summary"]["n"] == 20
 

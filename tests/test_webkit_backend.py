@@ -14,7 +14,7 @@ from selenium.common.exceptions import WebDriverException
 
 from pytest_wasmblog.browsers import xvfb
 from pytest_wasmblog.browsers.launch import launch
-from pytest_wasmblog.browsers.webkit import PAGE_CRASHED, WebDriverPage, WebKitGTKSession
+from pytest_wasmblog.browsers.webkit import PAGE_CRASHED, SCRIPT_BACKSTOP_MIN_S, WebDriverPage, WebKitGTKSession
 from pytest_wasmblog.browsers.webkit_flags import SAB_ENV
 from pytest_wasmblog.errors import BrowserLaunchError, BrowserNotFoundError, NavigationError
 from pytest_wasmblog.server import StaticSiteServer
@@ -141,3 +141,25 @@ def test_a_crashed_page_is_named_as_a_browser_crash_not_a_missing_server() -> No
     # The rerun filter of scripts/run.sh matches these words.
     assert PAGE_CRASHED in message and "session deleted because of page crash" in message
     assert PAGE_CRASHED in (Path(__file__).parents[1] / "scripts" / "run.sh").read_text()
+
+
+class _CountingDriver:
+    """A WebDriver that answers every script at once and counts the script timeouts it is sent."""
+
+    def __init__(self) -> None:
+        self.script_timeouts: list[float] = []
+
+    def set_script_timeout(self, timeout_s: float) -> None:
+        self.script_timeouts.append(timeout_s)
+
+    def execute_async_script(self, script: str, *args: object) -> object:
+        return [0, "null"]
+
+
+def test_the_script_backstop_is_sent_again_only_when_a_script_needs_a_longer_one() -> None:
+    driver = _CountingDriver()
+    page = WebDriverPage(driver)
+    for timeout_s in (10, 20, 10, 20):  # a snapshot, a call, ...: one round trip each, not two
+        page.evaluate("async () => null", timeout_s=timeout_s)
+    page.evaluate("async () => null", timeout_s=120)
+    assert driver.script_timeouts == [SCRIPT_BACKSTOP_MIN_S, 125]

@@ -36,14 +36,37 @@ def test_warm_boot_reads_the_cache(wasm_perf: PerfTimer) -> None:
     assert warm_wasm.median < cold_wasm.median
 
 
-def test_bridge_call_latency_against_its_postmessage_floor(wasm_perf: PerfTimer, wasm_app: Any) -> None:
+def test_bridge_call_latency_against_its_floors(wasm_perf: PerfTimer, wasm_app: Any) -> None:
+    floor = wasm_perf.echo_latency(wasm_app, n=100)
+    driver = wasm_perf.driver_latency(wasm_app, n=100)
     call = wasm_perf.call_latency(wasm_app, {"page": "index"}, n=100, name="call.index_page")
     ping = wasm_perf.call_latency(wasm_app, {"bridge": "ping"}, n=100)
-    floor = wasm_perf.echo_latency(wasm_app, n=100)
-    print(f"index page {call.median:.2f} ms, ping {ping.median:.2f} ms, postMessage floor {floor.median:.3f} ms")
+    print(f"\n{call.table()}\n{ping.table()}\npostMessage floor {floor.median:.3f} ms, "
+          f"a no-op page function from Python {driver.median:.2f} ms")
     # The index reply is JSON written at compile time (Blog.Api): it costs about a ping, either may
     # come out ahead. Both go through the VM, which the bare postMessage does not.
     assert floor.median < min(ping.median, call.median)
+    # From Python, a call is the driver's round trip and the call in the page.
+    assert driver.median < ping.from_python.median
+
+
+def test_a_bridge_call_splits_into_legs_that_add_up(wasm_perf: PerfTimer, wasm_app: Any) -> None:
+    in_page = ("page_to_iframe", "iframe_to_vm", "in_elixir", "vm_to_page")
+    for _ in range(20):
+        result = wasm_app.call({"page": "tag", "tag": "elixir"})
+        assert result.ok and "vm_us" not in result.data, "the probe takes the bridge's timestamps out of the reply"
+        assert tuple(result.legs) == in_page
+        # Three clocks (page, iframe, the VM's thread) agree to within their resolution: no leg runs
+        # backwards, and the legs add up to the round trip Popcorn timed by itself.
+        assert min(result.legs.values()) > -0.1, result.legs
+        assert abs(sum(result.legs.values()) - result.duration_ms) < 1.0, (result.legs, result.duration_ms)
+        assert result.wall_ms > result.duration_ms
+    series = wasm_perf.call_latency(wasm_app, {"page": "tag", "tag": "elixir"}, n=30, name="call.tag_page")
+    ping = wasm_perf.call_latency(wasm_app, {"bridge": "ping"}, n=30)
+    print(f"\n{series.table()}\n{ping.table()}")
+    assert set(series.legs) == {*in_page, "driver"}
+    # Rendering a tag page is Elixir's work; a ping's is not.
+    assert ping.legs["in_elixir"].median < series.legs["in_elixir"].median
 
 
 def test_site_sizes(wasm_sizes: dict[str, dict[str, int]], wasm_settings: Any) -> None:

@@ -55,6 +55,10 @@ _SESSION_GONE = ("invalid session id", "session not found", "unable to find sess
 
 # What WebKitWebDriver says once the page's web process died; the rerun filter of scripts/run.sh
 # matches PAGE_CRASHED, the words every such failure carries.
+# The driver's own limit on a script, the backstop for a page whose main thread never frees the in-page
+# timer: at least this, so the usual evaluates (a snapshot's 10 s, a call's 10 s + 10) share one
+# setting, and it is set again only for a longer one. Setting it is a round trip of its own.
+SCRIPT_BACKSTOP_MIN_S = 30.0
 _PAGE_CRASH_MARKER = "page crash"
 PAGE_CRASHED = "WebKitGTK's web process crashed"
 
@@ -85,6 +89,7 @@ class WebDriverPage(BrowserPage):
         self.driver = driver
         self.init_scripts = tuple(init_scripts)
         self._closed = False
+        self._script_backstop_s: float | None = None
 
     @property
     def closed(self) -> bool:
@@ -124,7 +129,10 @@ class WebDriverPage(BrowserPage):
         script = _ASYNC_SCRIPT % envelope.wrap(js_function_source)
         try:
             # The in-page timer answers first; the driver's own limit is the backstop.
-            self.driver.set_script_timeout(timeout_s + 5)
+            backstop = max(timeout_s + 5, SCRIPT_BACKSTOP_MIN_S)
+            if backstop != self._script_backstop_s:
+                self.driver.set_script_timeout(backstop)
+                self._script_backstop_s = backstop
             result = self.driver.execute_async_script(script, [arg, max(0.0, timeout_s) * 1000])
         except TimeoutException:
             raise EvaluateTimeoutError(timeout_s) from None

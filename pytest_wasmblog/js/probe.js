@@ -112,7 +112,9 @@
   const FRAME_SCRIPT = `(() => {
     const marks = {};
     const mark = (name) => { if (!(name in marks)) marks[name] = performance.now(); };
-    window.__wasmblogFrame = { marks, timeOrigin: performance.timeOrigin };
+    // When each popcorn.call reached this frame, by Popcorn's requestId (the first leg of a call).
+    const callsIn = new Map();
+    window.__wasmblogFrame = { marks, timeOrigin: performance.timeOrigin, callsIn };
     for (const name of ["instantiateStreaming", "instantiate"]) {
       const original = WebAssembly[name];
       if (typeof original !== "function") continue;
@@ -124,8 +126,15 @@
     const NativeWorker = window.Worker;
     window.Worker = function (...args) { mark("firstWorker"); return new NativeWorker(...args); };
     window.Worker.prototype = NativeWorker.prototype;
+    // Added before Popcorn's iframe.mjs adds its own, so it sees a call first.
     window.addEventListener("message", (event) => {
-      if (event.data && event.data.type === "wasmblog-echo") window.parent.postMessage({ type: "wasmblog-echo-reply", id: event.data.id }, "*");
+      const data = event.data;
+      if (!data) return;
+      if (data.type === "wasmblog-echo") window.parent.postMessage({ type: "wasmblog-echo-reply", id: data.id }, "*");
+      if (data.type === "popcorn-call" && data.value && typeof data.value.requestId === "number") {
+        if (callsIn.size >= 1000) callsIn.delete(callsIn.keys().next().value); // calls the page made itself
+        callsIn.set(data.value.requestId, performance.now());
+      }
     });
   })();`;
   const srcdoc = Object.getOwnPropertyDescriptor(HTMLIFrameElement.prototype, "srcdoc");
@@ -155,6 +164,33 @@
   const vmFrame = () => markedFrame() || frames().find((frame) => {
     try { return Boolean(frame.contentDocument && frame.contentDocument.querySelector('meta[name^="bundle-path-"]')); } catch { return false; }
   });
+  // A call's legs in ms, its moments brought to the page's clock: sent by the page, received by the VM's
+  // frame (its frame script), received and answered by Elixir (PytestWasmblog.Bridge's "vm_us", on the
+  // VM's clock: the shared performance.timeOrigin + now, in µs), answered to the page. A leg whose
+  // ends were not both seen is left out; a receiver other than the bridge gives "vm_and_reply".
+  const callLegs = (requestId, started, ended, data) => {
+    const frame = markedFrame();
+    let arrived = null;
+    if (frame && requestId !== null) {
+      const callsIn = frame.contentWindow.__wasmblogFrame.callsIn;
+      const at = callsIn.get(requestId);
+      callsIn.delete(requestId);
+      if (at !== undefined) arrived = at + frame.contentWindow.performance.timeOrigin - performance.timeOrigin;
+    }
+    const vm = data && typeof data === "object" && Array.isArray(data.vm_us) && data.vm_us.length === 2 ? data.vm_us : null;
+    if (vm) delete data.vm_us;
+    const legs = {};
+    if (arrived !== null) legs.page_to_iframe = arrived - started;
+    if (vm) {
+      const [received, replied] = vm.map((us) => us / 1000 - performance.timeOrigin);
+      if (arrived !== null) legs.iframe_to_vm = received - arrived;
+      legs.in_elixir = replied - received;
+      legs.vm_to_page = ended - replied;
+    } else if (arrived !== null) {
+      legs.vm_and_reply = ended - arrived;
+    }
+    return legs;
+  };
   const entry = (offset) => (r) => ({
     name: r.name, start: r.startTime + offset, end: r.responseEnd + offset,
     transferSize: typeof r.transferSize === "number" ? r.transferSize : null,
@@ -285,16 +321,19 @@
       if (state.fatal) return { ok: false, fatal: state.fatal, durationMs: 0 };
       if (!window.popcorn) return { ok: false, error: { code: "no_popcorn", message: "window.popcorn is not set" }, durationMs: 0 };
       if (cast) { window.popcorn.cast(args); return { ok: true, data: null, durationMs: 0 }; }
+      // Popcorn 0.3.3 numbers a call with the value its requestId has now (call() takes it before any await).
+      const requestId = typeof window.popcorn.requestId === "number" ? window.popcorn.requestId : null;
       const started = performance.now();
       const result = await Promise.race([
         window.popcorn.call(args, process ? { timeoutMs, process } : { timeoutMs }),
         fatal().then((f) => ({ ok: false, fatal: f, durationMs: performance.now() - started })),
       ]);
+      const legs = result.ok ? callLegs(requestId, started, performance.now(), result.data) : {};
       const raw = result.error;
       const error = raw ? (raw instanceof Error
         ? { code: raw.code || null, message: String(raw.message) }
         : { code: "rejected", message: JSON.stringify(raw) }) : null;
-      return { ok: result.ok, data: result.ok ? result.data : null, error, fatal: result.fatal || null, durationMs: result.durationMs };
+      return { ok: result.ok, data: result.ok ? result.data : null, error, fatal: result.fatal || null, durationMs: result.durationMs, legs };
     },
   };
 })();

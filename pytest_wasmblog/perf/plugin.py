@@ -41,7 +41,7 @@ from .metrics import ANY_ENGINE, MetricSet, name_part
 from .report import ReportError, build_report, write_report
 from .sizes import bundle_module_sizes, host_sizes, served_paths, site_sizes
 from .text import format_value
-from .timing import FLOOR_PAGE, RUNTIME, PerfTimer
+from .timing import FLOOR_PAGE, LEGS, RUNTIME, PerfTimer
 
 session_metrics_key = pytest.StashKey[MetricSet]()
 test_metrics_key = pytest.StashKey[MetricSet]()
@@ -394,10 +394,17 @@ def summary_lines(config: pytest.Config) -> list[str]:
             if phases:
                 engine_lines.append(f"  {label} medians (n={phases[0][1].summary.n}): " + " · ".join(
                     f"{p} {format_value(m.summary.median, 'ms')}" for p, m in phases))
-        calls = [m for name, m in sorted(mine.items()) if name.startswith("call.")]
+        calls = [m for name, m in sorted(mine.items()) if name.startswith("call.") and name.count(".") == 1]
         if calls:
             engine_lines.append("  calls: " + " · ".join(
                 f"{m.name} median {format_value(m.summary.median, 'ms')} (n={m.summary.n})" for m in calls))
+        for call in calls:
+            legs = [(leg, mine[f"{call.name}.leg.{leg}"]) for leg in LEGS if f"{call.name}.leg.{leg}" in mine]
+            if f"{call.name}.from_python" in mine:
+                legs.append(("from Python", mine[f"{call.name}.from_python"]))
+            if legs:
+                engine_lines.append(f"  {call.name} legs, medians: " + " · ".join(
+                    f"{leg} {format_value(m.summary.median, 'ms')}" for leg, m in legs))
         totals = [(name.rsplit(".", 1)[-1], m) for name, m in sorted(mine.items()) if name.startswith("size.total.")]
         if totals:
             engine_lines.append("  site size: " + " · ".join(f"{coding} {format_value(m.summary.median, 'bytes')}"

@@ -2,7 +2,8 @@
 
 An absolute boot time says as much about the machine as about the site. Divided by the least the
 same browser on the same machine needed in the same run (fetching, compiling and instantiating the
-runtime's wasm alone; a bare postMessage round trip to the VM's iframe), it says how far the site is
+runtime's wasm alone; a bare postMessage round trip to the VM's iframe; a no-op page function from
+Python), it says how far the site is
 from its floor, which a faster or slower machine changes much less.
 """
 
@@ -20,6 +21,8 @@ RATIOS: dict[str, tuple[str, str]] = {
     "ratio.boot.app_ready": ("boot.app_ready", "floor.runtime_boot"),
     "ratio.boot_warm.app_ready": ("boot_warm.app_ready", "floor.runtime_boot"),
     "ratio.call.round_trip": ("call.round_trip", "call.postmessage_floor"),
+    # A ping from Python over a page function that does nothing, timed the same way.
+    "ratio.call.round_trip.from_python": ("call.round_trip.from_python", "call.driver_floor"),
 }
 
 

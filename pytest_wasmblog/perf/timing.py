@@ -1,12 +1,14 @@
 """Boot timings and call latency, measured in the page: the `wasm_perf` fixture's object.
 
-Only the page's clocks count (driver round trips differ per engine). Every boot is a new browser
+Times are the page's clocks (driver round trips differ per engine); a call's time from Python is
+recorded beside them, as its own metric. Every boot is a new browser
 context; cold boots start with empty caches, warm boots reload a context whose HTTP cache (and
 service worker, when the site has one) a first boot filled.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
@@ -62,6 +64,35 @@ class BootSeries:
                                       (summary.median, summary.p95, summary.min, summary.max)), ""])
         title = f"{self.engine}: {self.kind} boot, {len(self.samples)} boots, ms since navigation start"
         return title + "\n" + render_table(["phase", "median", "p95", "min", "max", ""], rows, right_aligned=(1, 2, 3, 4))
+
+
+# A bridge call's legs, in the order a call runs them (app.CallResult.legs, js/probe.js callLegs), and the
+# driver's round trip between Python and the page. `vm_and_reply` replaces the middle three for a
+# receiver that is not PytestWasmblog.Bridge (it does not say when Elixir had the call).
+LEGS = ("page_to_iframe", "iframe_to_vm", "in_elixir", "vm_to_page", "vm_and_reply", "driver")
+
+
+@dataclass(frozen=True)
+class CallSeries:
+    """N calls of one request: the round trip in the page, its legs, and the time from Python."""
+
+    engine: str
+    name: str
+    round_trip: Summary  # Popcorn's durationMs
+    from_python: Summary  # the driver's round trip included
+    legs: dict[str, Summary]  # in LEGS order, the legs every call measured
+
+    @property
+    def median(self) -> float:
+        """The round trip's median, in ms."""
+        return self.round_trip.median
+
+    def table(self) -> str:
+        rows = [[label, *(format_value(v, "ms") for v in (s.median, s.p95, s.min, s.max))]
+                for label, s in (("round trip in the page", self.round_trip), *self.legs.items(),
+                                 ("from Python", self.from_python))]
+        title = f"{self.engine}: {self.name}, {self.round_trip.n} calls, ms"
+        return title + "\n" + render_table(["leg", "median", "p95", "min", "max"], rows, right_aligned=(1, 2, 3, 4))
 
 
 Recorder = Callable[[str, str, str, float], None]  # (engine, name, unit, value)
@@ -153,13 +184,26 @@ class PerfTimer:
         self._once("floor.runtime_boot", self.runtime_floor)
         return series
 
-    def call_latency(self, app: PopcornApp, request: Any, n: int = 100, name: str = "call.round_trip") -> Summary:
-        """The bridge round trip of `request`, n times, from Popcorn's in-page clock; records `name`."""
-        samples = [app.call(request).duration_ms for _ in range(n)]
-        for value in samples:
-            self._record(self.engine, name, "ms", value)
+    def call_latency(self, app: PopcornApp, request: Any, n: int = 100, name: str = "call.round_trip") -> CallSeries:
+        """`request` n times over the bridge: records `name` (the round trip on Popcorn's in-page clock),
+        `name.leg.<leg>` for each leg every call measured (LEGS) and `name.from_python`."""
+        if n < 1:
+            raise ValueError(f"n must be at least 1, not {n}")
+        results = [app.call(request) for _ in range(n)]
+        legs: dict[str, list[float]] = {}
+        for result in results:
+            for leg, value in (*result.legs.items(), ("driver", result.driver_ms)):
+                legs.setdefault(leg, []).append(value)
+        measured = {leg: legs[leg] for leg in LEGS if len(legs.get(leg, ())) == n}
+        series = {name: [r.duration_ms for r in results], f"{name}.from_python": [r.wall_ms for r in results],
+                  **{f"{name}.leg.{leg}": values for leg, values in measured.items()}}
+        for metric, values in series.items():
+            for value in values:
+                self._record(self.engine, metric, "ms", value)
         self._once("call.postmessage_floor", lambda: self.echo_latency(app))
-        return summarize(samples)
+        self._once("call.driver_floor", lambda: self.driver_latency(app))
+        return CallSeries(self.engine, name, summarize(series[name]), summarize(series[f"{name}.from_python"]),
+                          {leg: summarize(values) for leg, values in measured.items()})
 
     def echo_latency(self, app: PopcornApp, n: int = 100) -> Summary:
         """A bare postMessage round trip to the same VM iframe: the floor of a bridge call."""
@@ -170,6 +214,19 @@ class PerfTimer:
             self._record(self.engine, "call.postmessage_floor", "ms", float(value))
         self._floors_measured.add((self.engine, "call.postmessage_floor"))
         return summarize([float(v) for v in samples])
+
+    def driver_latency(self, app: PopcornApp, n: int = 100) -> Summary:
+        """A page function that does nothing, timed from Python: the floor of a call made from a test
+        (the driver's round trip, which no change to the site or the bridge can cut)."""
+        samples = []
+        for _ in range(n):
+            started = time.perf_counter()
+            app.evaluate("async () => null")
+            samples.append((time.perf_counter() - started) * 1000)
+        for value in samples:
+            self._record(self.engine, "call.driver_floor", "ms", value)
+        self._floors_measured.add((self.engine, "call.driver_floor"))
+        return summarize(samples)
 
     def runtime_floor(self, repeats: int | None = None) -> Summary | None:
         """Fetching, compiling and instantiating the site's AtomVM.wasm alone (imports stubbed: nothing

@@ -43,6 +43,11 @@ defmodule PytestWasmblog.Bridge do
        "exception": "Elixir.ArgumentError" | null, "message": "...",
        "stacktrace": [["Elixir.Blog.Posts", "get", 1, "lib/blog/posts.ex", 12], ...]}
 
+  Replies to calls (not to `handle_request/2`) end with `"vm_us": [received, replied]`: when the
+  receiver got the call and when it had the reply, on the VM's monotonic clock in µs, which is the
+  browser's `performance.timeOrigin + performance.now()`. The plugin's probe splits each call into
+  legs with them (and removes the key).
+
   For `"throw"` and `"exit"` replies the thrown value / exit reason is also given, mapped
   with `to_json_value/1`, under `"reason"`. Stacktrace entries are
   `[module, function, arity, file | null, line | null]`.
@@ -136,7 +141,8 @@ defmodule PytestWasmblog.Bridge do
   defp loop(config) do
     receive do
       {:emscripten, {:call, promise, payload}} ->
-        answer(promise, safe_handle(payload, config))
+        received = :erlang.monotonic_time(:microsecond)
+        answer(promise, safe_handle(payload, config, received))
 
       {:emscripten, {:cast, payload}} ->
         try do
@@ -152,9 +158,9 @@ defmodule PytestWasmblog.Bridge do
     loop(config)
   end
 
-  defp safe_handle(payload, config) do
+  defp safe_handle(payload, config, received) do
     try do
-      handle_request(payload, config)
+      handle_timed(payload, config, received)
     catch
       kind, _reason ->
         {:reject,
@@ -192,13 +198,28 @@ defmodule PytestWasmblog.Bridge do
   @spec handle_request(binary(), [option()] | map()) :: {:resolve, binary()}
   def handle_request(payload, opts) do
     config = config(opts)
-    {:resolve, :erlang.iolist_to_binary(reply_json(dispatch(payload, config)))}
+    {:resolve, :erlang.iolist_to_binary(reply_json(dispatch(payload, config), "}"))}
+  end
+
+  # The receiver's reply also says when the call reached Elixir and when Elixir had its answer, as
+  # `"vm_us": [received, replied]`. The VM's monotonic clock is the browser's shared one
+  # (performance.timeOrigin + performance.now(), in µs), so the page splits the call into legs:
+  # page -> iframe -> VM, time in Elixir, VM -> page.
+  defp handle_timed(payload, config, received) do
+    reply = dispatch(payload, config)
+    replied = :erlang.monotonic_time(:microsecond)
+    close = [",\"vm_us\":[", :erlang.integer_to_binary(received), ?,, :erlang.integer_to_binary(replied), "]}"]
+    {:resolve, :erlang.iolist_to_binary(reply_json(reply, close))}
   end
 
   # A successful call's value is written in one pass as soon as it is known; every other reply
-  # is a small map.
-  defp reply_json({:ok_json, value_json}), do: ["{\"ok\":true,\"value\":", value_json, ?}]
-  defp reply_json(reply), do: JSON.encode!(reply)
+  # is a small map. `close` ends the object.
+  defp reply_json({:ok_json, value_json}, close), do: ["{\"ok\":true,\"value\":", value_json, close]
+
+  defp reply_json(reply, close) do
+    json = JSON.encode!(reply)
+    [binary_part(json, 0, byte_size(json) - 1), close]
+  end
 
   @doc """
   Handles one `popcorn.cast` payload: applies a bridge `apply` request or passes the request
