@@ -48,6 +48,7 @@ _POLL_S = 0.05
 EXPOSE_GRACE_S = 1.0
 _BUNDLE_PROBES = frozenset({"/bundle.avm", "/assets/bundle.avm"})
 SNAPSHOT_JS = "async () => window.__wasmblog ? window.__wasmblog.snapshot() : null"
+_ALIVE_JS = "async () => window.__wasmblog ? window.__wasmblog.alive() : false"
 # The probe for a page the plugin does not serve: top frame only (init scripts run in every frame).
 PROBE_INIT = "if (window.top === window) {\n" + PROBE_JS + "\n}"
 _INSTALL_PROBE_JS = "async () => {\n" + PROBE_JS + "\nreturn window.__wasmblog ? window.__wasmblog.snapshot() : null;\n}"
@@ -217,11 +218,11 @@ class PopcornApp:
         return list(self.snapshot()["stderr"])
 
     def healthy(self) -> bool:
+        """Booted, and the VM has not died since: asked before each test that reuses the page."""
         try:
-            state = self.snapshot()
+            return self.page.evaluate(_ALIVE_JS, timeout_s=10) is True
         except Exception:  # noqa: BLE001 - any failure to ask means the page is not usable
             return False
-        return bool(state["ready"]) and not state["fatal"]
 
     def call(self, args: Any, timeout_s: float | None = None, process: str | None = None) -> CallResult:
         """One popcorn.call; `process` names another registered receiver than the default."""

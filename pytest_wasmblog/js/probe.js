@@ -238,6 +238,8 @@
   if (lateProbe && popcornKind() === "instance") state.readyAt = performance.now();
   window.__wasmblog = {
     registering() { return registering; },
+    // What a test's health check needs, without the whole snapshot (its output grows all session).
+    alive() { return state.readyAt !== null && popcornKind() === "instance" && !state.fatal; },
     snapshot(since) {
       const from = since || { stdout: 0, stderr: 0 };
       const popcorn = popcornKind();
