@@ -130,6 +130,9 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as browsers expect from a CDN
     server_version = "wasmblog"
     timeout = 60  # idle keep-alive connections end instead of holding a thread forever
+    # A response is two writes (headers, then body). With Nagle's algorithm on, the next response on a
+    # kept-alive connection waits for the client's delayed ACK of the last one: up to 40 ms a request.
+    disable_nagle_algorithm = True
     server: _HTTPServer
 
     # --- per-request state -------------------------------------------------

@@ -63,6 +63,23 @@ def fetch(srv: StaticSiteServer, path: str, method: str = "GET", headers: dict[s
         conn.close()
 
 
+def test_a_kept_alive_connection_answers_without_waiting_for_delayed_acks(server: StaticSiteServer) -> None:
+    # A response is two writes; with Nagle's algorithm on, each request after the first on a kept-alive
+    # connection waited for the client's delayed ACK: 44 ms every time on Linux's loopback, against
+    # 0.5 ms without it. A browser loads a page's modules this way, one level of imports after another.
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        took = []
+        for _ in range(10):
+            started = time.perf_counter()
+            conn.request("GET", "/app.js", headers={"Accept-Encoding": "identity"})
+            assert conn.getresponse().read() == JS
+            took.append(time.perf_counter() - started)
+    finally:
+        conn.close()
+    assert sorted(took)[len(took) // 2] < 0.02, [f"{t * 1000:.1f} ms" for t in took]
+
+
 # --- isolation headers ------------------------------------------------------
 
 ISOLATION_EXPECTED: dict[str, dict[str, str | None]] = {
