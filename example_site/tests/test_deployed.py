@@ -134,12 +134,14 @@ def test_sizes_as_the_host_sends_them(wasm_sizes: dict[str, dict[str, int]], hos
 
 
 def test_cold_boots_by_phase(wasm_perf: PerfTimer, host: Host) -> None:
-    series = wasm_perf.boot_cold(repeats=3)
+    # One boot shows the phases through this host (a first visit behind a plain host reloads once);
+    # test_performance.py is where boots are measured in numbers.
+    series = wasm_perf.boot_cold(repeats=1)
     print(series.table())
     ready = series.summary("app_ready")
     assert ready is not None and ready.median > 0
     reloads = [sample.reload_ms for sample in series.samples]
     if host.sends_isolation_headers:
-        assert reloads == [0.0] * 3
+        assert reloads == [0.0] * len(series.samples)
     else:  # every first visit reloaded once, and its phases count from the first document
         assert all(0 < reload < sample.phases["app_ready"] for reload, sample in zip(reloads, series.samples, strict=True))
