@@ -26,14 +26,22 @@ def test_cold_boot_phases_are_all_seen_and_in_order(wasm_perf: PerfTimer) -> Non
         assert sample.phases["bundle_fetched"] < sample.phases["app_ready"]
 
 
-def test_warm_boot_reads_the_cache(wasm_perf: PerfTimer) -> None:
+def test_warm_boot_reads_the_cache(wasm_perf: PerfTimer, wasm_engine: str) -> None:
     cold = wasm_perf.boot_cold(repeats=1)
     warm = wasm_perf.boot_warm()
     print(warm.table())
-    # The service worker answers the warm boot: the runtime is there before a cold boot even has the page.
-    warm_wasm, cold_wasm = warm.summary("wasm_fetched"), cold.summary("wasm_fetched")
-    assert warm_wasm is not None and cold_wasm is not None
-    assert warm_wasm.median < cold_wasm.median
+    cold_bytes = [s.page_transfer_bytes.get("AtomVM.wasm") for s in cold.samples]
+    warm_bytes = sorted(s.page_transfer_bytes.get("AtomVM.wasm", -1) for s in warm.samples)
+    assert cold_bytes[0], cold_bytes
+    if wasm_engine == "webkit":
+        # WebKitGTK's warm boots fetch the runtime over the wire again (its VM iframe's fetches pass
+        # the service worker, and under WebDriver there is no HTTP cache), still sooner than a cold one.
+        warm_wasm, cold_wasm = warm.summary("wasm_fetched"), cold.summary("wasm_fetched")
+        assert warm_wasm is not None and cold_wasm is not None and warm_wasm.median < cold_wasm.median
+    else:
+        # A cache answers (the service worker's, or the HTTP cache while it installs): the runtime comes
+        # without a byte over the wire. Not always sooner: Firefox's warm boot is about its cold one.
+        assert warm_bytes[len(warm_bytes) // 2] == 0, warm_bytes
 
 
 def test_bridge_call_latency_against_its_floors(wasm_perf: PerfTimer, wasm_app: Any) -> None:

@@ -184,6 +184,11 @@ class PerfTimer:
         self._once("floor.runtime_boot", self.runtime_floor)
         return series
 
+    def phases(self, app: PopcornApp, first_call: Any = PING) -> BootSample:
+        """The boot phases of a page the test booted itself (`wasm_app_factory()`), taken as boot_cold()
+        takes each sample's; nothing is recorded, and the page stays open."""
+        return self._measure(app, first_call)
+
     def call_latency(self, app: PopcornApp, request: Any, n: int = 100, name: str = "call.round_trip") -> CallSeries:
         """`request` n times over the bridge: records `name` (the round trip on Popcorn's in-page clock),
         `name.leg.<leg>` for each leg every call measured (LEGS) and `name.from_python`."""
