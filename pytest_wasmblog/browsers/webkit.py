@@ -53,12 +53,13 @@ _SESSION_GONE = ("invalid session id", "session not found", "unable to find sess
                  "no such window")
 
 
-# What WebKitWebDriver says once the page's web process died; the rerun filter of scripts/run.sh
-# matches PAGE_CRASHED, the words every such failure carries.
 # The driver's own limit on a script, the backstop for a page whose main thread never frees the in-page
 # timer: at least this, so the usual evaluates (a snapshot's 10 s, a call's 10 s + 10) share one
 # setting, and it is set again only for a longer one. Setting it is a round trip of its own.
 SCRIPT_BACKSTOP_MIN_S = 30.0
+
+# What WebKitWebDriver says once the page's web process died; the rerun filter of scripts/run.sh
+# matches PAGE_CRASHED, the words every such failure carries.
 _PAGE_CRASH_MARKER = "page crash"
 PAGE_CRASHED = "WebKitGTK's web process crashed"
 
