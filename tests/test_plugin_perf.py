@@ -6,9 +6,12 @@ import json
 import os
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from pytest_wasmblog.perf.metrics import MetricSet
+from pytest_wasmblog.perf.plugin import outcome_key, session_metrics_key, summary_lines
 from pytest_wasmblog.perf.report import read_report
 
 SITES = Path(__file__).parent / "sites"
@@ -165,3 +168,16 @@ def test_xdist_workers_measurements_reach_one_report(pytester: pytest.Pytester, 
     result.assert_outcomes(passed=2)
     metrics = {m["name"]: m for m in read_report(pytester.path / "report.json")["metrics"]}
     assert metrics["size.total.raw"]["summary"]["n"] == 2  # one sample from each test, whichever worker ran it
+
+
+def test_a_calls_dotted_name_stays_in_the_summary_and_its_legs_get_a_line_of_their_own() -> None:
+    metrics = MetricSet()
+    for name, value in (("call.api.index", 1.5), ("call.api.index.leg.in_elixir", 0.3),
+                        ("call.api.index.from_python", 5.0), ("call.round_trip", 1.1)):
+        metrics.add("chromium", name, "ms", value)
+    stash = pytest.Stash()
+    stash[session_metrics_key], stash[outcome_key] = metrics, []
+    lines = summary_lines(SimpleNamespace(stash=stash))  # type: ignore[arg-type]
+    calls = next(line for line in lines if line.startswith("  calls: "))
+    assert "call.api.index median" in calls and "call.round_trip median" in calls and "leg" not in calls
+    assert "  call.api.index legs, medians: in_elixir 0.300 ms · from Python 5.0 ms" in lines

@@ -394,7 +394,9 @@ def summary_lines(config: pytest.Config) -> list[str]:
             if phases:
                 engine_lines.append(f"  {label} medians (n={phases[0][1].summary.n}): " + " · ".join(
                     f"{p} {format_value(m.summary.median, 'ms')}" for p, m in phases))
-        calls = [m for name, m in sorted(mine.items()) if name.startswith("call.") and name.count(".") == 1]
+        # A call's own metrics; its legs and its time from Python go on a line of their own below.
+        per_call = (*(f".leg.{leg}" for leg in LEGS), ".from_python")
+        calls = [m for name, m in sorted(mine.items()) if name.startswith("call.") and not name.endswith(per_call)]
         if calls:
             engine_lines.append("  calls: " + " · ".join(
                 f"{m.name} median {format_value(m.summary.median, 'ms')} (n={m.summary.n})" for m in calls))
